@@ -1,0 +1,55 @@
+"""LopHoc application factory: configuration, extensions, blueprints, error handlers, CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, load_config
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the Flask app; `config` is a config name or a dict of overrides (tests)."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(load_config(config if isinstance(config, str) else None))
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    from app import extensions, models  # noqa: F401 - models register their tables
+    from app.api import register_api
+    from app.web import register_web
+    from app.web.hooks import register_hooks
+
+    _ensure_sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
+    _init_extensions(app)
+    register_hooks(app)
+    register_web(app)
+    register_api(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from app.web.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+
+
+def _ensure_sqlite_dir(uri: str) -> None:
+    """`lophoc db upgrade` creates the SQLite file; its folder must exist first."""
+    from pathlib import Path
+
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,41 @@
+"""POST /api/v1/auth/token: a bearer token for a username and password."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas import Error
+from app.extensions import limiter
+from app.services import identity
+
+PREFIX = "/auth"
+blp = Blueprint("api_auth", __name__, description="Đăng nhập và mã truy cập")
+
+
+class Credentials(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class Token(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+@blp.route("/token")
+class TokenResource(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])]
+
+    @blp.arguments(Credentials)
+    @blp.response(200, Token)
+    @blp.alt_response(401, schema=Error, description="Sai tên đăng nhập hoặc mật khẩu")
+    @blp.alt_response(403, schema=Error, description="Tài khoản đã bị khoá")
+    @blp.alt_response(429, schema=Error, description="Quá nhiều lần thử")
+    def post(self, body):
+        """Đổi tên đăng nhập + mật khẩu lấy mã truy cập (Bearer)."""
+        user = identity.authenticate(body["username"], body["password"])
+        issued = identity.issue_session_token(user, current_app.config["API_TOKEN_HOURS"])
+        return {"token": issued.token, "expires_at": issued.expires_at}

@@ -1,0 +1,50 @@
+"""Who is calling the API: a bearer token or, for the app's own pages, the session cookie."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.errors import Forbidden, NotAuthenticated
+from app.models import User
+from app.services import identity
+
+
+def _resolve() -> User:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user, token = identity.user_for_token(header[7:].strip())
+        g.api_token = token
+        return user
+    if current_user.is_authenticated:
+        g.api_token = None
+        return current_user._get_current_object()
+    raise NotAuthenticated(_("Cần đăng nhập (gửi Authorization: Bearer TOKEN)."))
+
+
+def actor() -> User:
+    """The calling user (after `authenticated` ran)."""
+    return g.actor
+
+
+def authenticated(scope: str | None = None):
+    """Require a caller; integration tokens must also carry `scope` (e.g. roster:read)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            g.actor = _resolve()
+            token = g.get("api_token")
+            if token is not None and token.kind == "integration" and (
+                scope is None or scope not in token.scope_set
+            ):
+                raise Forbidden(_("Mã truy cập không có quyền %(s)s.", s=scope or "này"),
+                                code="insufficient_scope")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

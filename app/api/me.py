@@ -1,0 +1,25 @@
+"""GET /api/v1/me: the caller's own profile."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api import schemas
+from app.api.auth_context import actor, authenticated
+from app.services.people import children_of
+
+PREFIX = "/me"
+blp = Blueprint("api_me", __name__, description="Người dùng hiện tại")
+
+
+@blp.route("")
+class MeResource(MethodView):
+    @authenticated()
+    @blp.response(200, schemas.Me)
+    @blp.alt_response(401, schema=schemas.Error)
+    def get(self):
+        """Hồ sơ của người đang gọi API (và các con, với phụ huynh)."""
+        user = actor()
+        user.children = children_of(user) if user.role == "parent" else []
+        return user

@@ -1,0 +1,77 @@
+"""Configuration from the environment (names in CONTRACT.md); production fails fast without a key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("LOPHOC_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults for a single school's lab server: SQLite under instance/, no Redis."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lophoc.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    LOPHOC_TIMEZONE = os.environ.get("LOPHOC_TIMEZONE", "Asia/Ho_Chi_Minh")
+    LOPHOC_LANGUAGE = os.environ.get("LOPHOC_LANGUAGE", "vi")
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = LOPHOC_LANGUAGE
+    BABEL_DEFAULT_TIMEZONE = LOPHOC_TIMEZONE
+    MAX_CONTENT_LENGTH = int(os.environ.get("LOPHOC_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("LOPHOC_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    API_TOKEN_HOURS = 12
+    LOGIN_RATE_LIMIT = os.environ.get("LOPHOC_LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lophoc@localhost")
+    SIS_PUSH_URL = os.environ.get("SIS_PUSH_URL", "")
+    SIS_PUSH_SECRET = os.environ.get("SIS_PUSH_SECRET", "")
+    # flask-smorest: the OpenAPI document is generated from the API blueprints.
+    API_TITLE = "LopHoc API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    TESTING = False
+    DEBUG = False
+
+
+class ProductionConfig(Config):
+    """Production: a real SECRET_KEY is required and cookies are sent over HTTPS only."""
+
+    SESSION_COOKIE_SECURE = _bool("LOPHOC_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestingConfig(Config):
+    """Tests: CSRF still on (tests send the token), fast hashing not needed, memory limiter."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+def load_config(name: str | None) -> type[Config]:
+    """Pick the config class; production refuses to start with the development key."""
+    name = name or os.environ.get("LOPHOC_ENV", "development")
+    cls = {"production": ProductionConfig, "testing": TestingConfig}.get(name, Config)
+    if cls is ProductionConfig and not os.environ.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (LOPHOC_ENV=production).")
+    return cls

@@ -1,0 +1,1 @@
+"""Building blocks with no LMS knowledge: time, text, errors, security, database types."""

@@ -1,0 +1,20 @@
+"""All models, imported here so that Alembic and the app see the whole schema."""
+
+from app.models.audit import AuditLog
+from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, Semester, Subject
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "ClassMembership",
+    "Course",
+    "ParentLink",
+    "Role",
+    "School",
+    "SchoolClass",
+    "SchoolYear",
+    "Semester",
+    "Subject",
+    "User",
+]

@@ -1,0 +1,167 @@
+"""Identity use cases: sign-in, tokens, passwords, creating and (de)activating people."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app.core.clock import now_utc
+from app.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from app.core.pagination import Page, paginate
+from app.core.security import (
+    hash_password,
+    new_token,
+    password_problem,
+    random_password,
+    token_digest,
+    verify_password,
+)
+from app.core.text import clean_line, fold, like_pattern
+from app.extensions import db
+from app.models import ApiToken, ParentLink, Role, School, User
+from app.services import audit
+from app.services.access import acting_school_id, get_scoped, require_school_admin
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+INTEGRATION_SCOPES = frozenset({"grades:read", "roster:read", "roster:write"})
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as handed to the client once; only its digest is stored."""
+
+    token: str
+    expires_at: datetime | None
+
+
+def normalise_username(raw: str) -> str:
+    """Usernames are case-insensitive and accent-free; raise ValidationFailed if unusable."""
+    username = fold(raw).replace(" ", "")
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed(
+            _("Tên đăng nhập “%(name)s” không hợp lệ: dùng chữ không dấu, số, dấu . _ - @.", name=raw)
+        )
+    return username
+
+
+def search_text_for(user: User) -> str:
+    """The folded text that people search finds a user by."""
+    return " ".join(filter(None, [fold(user.full_name), user.username, fold(user.student_code)]))
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check a username and password. Raises NotAuthenticated (same message for unknown user
+    and wrong password) or Forbidden for a deactivated account; records the sign-in time."""
+    user = db.session.scalar(select(User).where(User.username == fold(username).replace(" ", "")))
+    if user is None or not verify_password(user.password_hash, password):
+        raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="bad_credentials")
+    if not user.is_active or (user.school is not None and not user.school.is_active):
+        raise Forbidden(_("Tài khoản đã bị khoá. Hãy liên hệ quản trị viên của trường."),
+                        code="account_disabled")
+    user.last_login_at = now_utc()
+    db.session.commit()
+    return user
+
+
+def issue_session_token(user: User, hours: int) -> IssuedToken:
+    """A bearer token for the API after a password sign-in; expires after `hours`."""
+    token = new_token()
+    expires_at = now_utc() + timedelta(hours=hours)
+    db.session.add(ApiToken(user_id=user.id, school_id=user.school_id, digest=token_digest(token),
+                            kind="session", expires_at=expires_at))
+    db.session.commit()
+    return IssuedToken(token, expires_at)
+
+
+def create_integration_token(actor: User, name: str, scopes: list[str],
+                             days: int | None = None) -> IssuedToken:
+    """A long-lived scoped token for school-management integrations (admins only)."""
+    require_school_admin(actor)
+    unknown = set(scopes) - INTEGRATION_SCOPES
+    if not scopes or unknown:
+        raise ValidationFailed(_("Phạm vi không hợp lệ: %(s)s. Chọn trong: %(all)s.",
+                                 s=", ".join(sorted(unknown)) or "—",
+                                 all=", ".join(sorted(INTEGRATION_SCOPES))))
+    token = new_token()
+    expires_at = now_utc() + timedelta(days=days) if days else None
+    row = ApiToken(user_id=actor.id, school_id=actor.school_id, digest=token_digest(token),
+                   kind="integration", name=clean_line(name)[:120], scopes=" ".join(sorted(scopes)),
+                   expires_at=expires_at)
+    db.session.add(row)
+    audit.record(actor, "token.create", row, {"scopes": [None, row.scopes]})
+    db.session.commit()
+    return IssuedToken(token, expires_at)
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken]:
+    """Resolve a bearer token. Raises NotAuthenticated if unknown, expired, revoked or disabled."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(token)))
+    now = now_utc()
+    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+        raise NotAuthenticated(_("Mã truy cập không hợp lệ hoặc đã hết hạn."), code="invalid_token")
+    if not row.user.is_active:
+        raise NotAuthenticated(_("Tài khoản đã bị khoá."), code="account_disabled")
+    return row.user, row
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password. Raises ValidationFailed; ends the user's other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed(_("Mật khẩu hiện tại không đúng."), code="wrong_password")
+    problem = password_problem(new)
+    if problem:
+        raise ValidationFailed(problem, code="weak_password")
+    _set_password(user, new)
+    audit.record(user, "user.password_change", user)
+    db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 0) + 1
+    db.session.execute(
+        ApiToken.__table__.update()
+        .where(ApiToken.user_id == user.id, ApiToken.kind == "session",
+               ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now_utc())
+    )
+
+
+def reset_password(actor: User, user_id: int, password: str | None = None) -> str:
+    """An admin sets a new password (random when not given) and returns it to hand over."""
+    require_school_admin(actor)
+    user = get_scoped(User, user_id, actor)
+    password = password or random_password()
+    problem = password_problem(password)
+    if problem:
+        raise ValidationFailed(problem, code="weak_password")
+    _set_password(user, password)
+    audit.record(actor, "user.password_reset", user)
+    db.session.commit()
+    return password
+
+
+def set_active(actor: User, user_id: int, is_active: bool) -> User:
+    """Deactivate or reactivate an account; nobody can lock themselves out."""
+    require_school_admin(actor)
+    user = get_scoped(User, user_id, actor)
+    if user.id == actor.id and not is_active:
+        raise Conflict(_("Bạn không thể tự khoá tài khoản của mình."))
+    changes = audit.diff(user, {"is_active": is_active})
+    if changes:
+        user.session_version += 1
+        audit.record(actor, "user.activate" if is_active else "user.deactivate", user, changes)
+    db.session.commit()
+    return user
+
+
+def set_language(user: User, language: str) -> None:
+    """The user's interface language (vi or en)."""
+    if language not in ("vi", "en"):
+        raise ValidationFailed(_("Ngôn ngữ không được hỗ trợ."))
+    user.language = language
+    db.session.commit()

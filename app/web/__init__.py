@@ -1,0 +1,15 @@
+"""HTML pages: one blueprint per area, thin views over the services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from app.web.admin import bp as admin_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.home import bp as home_bp
+    from app.web.search import bp as search_bp
+
+    for bp in (auth_bp, home_bp, admin_bp, search_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,197 @@
+"""Test harness: one migrated database per run (SQLite, or PostgreSQL when TEST_DATABASE_URL is
+set), emptied after each test; factories for schools and people; a frozen clock."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.core import clock
+from app.core.security import hash_password
+from app.extensions import db, limiter
+from app.models import ClassMembership, ParentLink, School, User
+from app.services.school import add_class, current_year, ensure_subject
+
+PASSWORD = "matkhau123"  # noqa: S105
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+def _database_url(tmp_dir: str) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def _app():
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        url = _database_url(tmp_dir)
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
+                          "LOGIN_RATE_LIMIT": "1000 per minute", "SERVER_NAME": None})
+        with app.app_context():
+            _reset_schema()
+            from flask_migrate import upgrade
+
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Start each run from an empty database, whatever an earlier run left behind."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own table names
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an empty, migrated database and a fresh rate limiter (pytest-flask)."""
+    ctx = _app.app_context()
+    ctx.push()
+    limiter.reset()
+    try:
+        yield _app
+    finally:
+        db.session.remove()
+        _empty_tables()
+        clock.freeze(None)
+        ctx.pop()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def frozen_now(app):
+    """Freeze the clock at 22/11/2026 08:00 Hanoi time (01:00 UTC)."""
+    at = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    clock.freeze(at)
+    return at
+
+
+class Factory:
+    """Builds schools and people with the standard test password."""
+
+    def __init__(self, password_hash: str):
+        self.password_hash = password_hash
+        self._n = 0
+
+    def school(self, code: str = "THPT1", name: str = "Trường THPT Số 1") -> School:
+        school = School(code=code, name=name)
+        db.session.add(school)
+        db.session.flush()
+        current_year(school)
+        db.session.commit()
+        return school
+
+    def user(self, school: School | None, role: str = "student", username: str | None = None,
+             full_name: str | None = None, **fields) -> User:
+        self._n += 1
+        username = username or f"{role}{self._n}"
+        if role == "student":
+            fields.setdefault("student_code", f"HS{self._n:05d}")
+        user = User(school_id=school.id if school else None, username=username, role=role,
+                    full_name=full_name or f"Người dùng {self._n}",
+                    password_hash=self.password_hash, **fields)
+        from app.services.identity import search_text_for
+
+        user.search_text = search_text_for(user)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def school_class(self, school: School, name: str = "10A1"):
+        school_class = add_class(None, school, current_year(school), name)
+        db.session.commit()
+        return school_class
+
+    def enrol(self, student: User, school_class) -> None:
+        db.session.add(ClassMembership(school_id=student.school_id, class_id=school_class.id,
+                                       student_id=student.id))
+        db.session.commit()
+
+    def link(self, parent: User, student: User) -> None:
+        db.session.add(ParentLink(school_id=student.school_id, parent_id=parent.id,
+                                  student_id=student.id))
+        db.session.commit()
+
+    def course(self, school: School, school_class, teacher: User, subject: str = "Toán"):
+        from app.models import Course
+
+        course = Course(school_id=school.id, school_year_id=school_class.school_year_id,
+                        class_id=school_class.id, subject_id=ensure_subject(school, subject).id,
+                        teacher_id=teacher.id)
+        db.session.add(course)
+        db.session.commit()
+        return course
+
+
+@pytest.fixture
+def make(app, password_hash) -> Factory:
+    return Factory(password_hash)
+
+
+@pytest.fixture
+def school(make) -> School:
+    return make.school()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browserless:
+    """Form and API helpers that behave as the browser and API clients do."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path: str = "/login") -> str:
+        """The CSRF token a page hands out; forms are posted with it, as a browser would."""
+        html = self.client.get(path).get_data(as_text=True)
+        match = CSRF_RE.search(html)
+        assert match, f"no CSRF token on {path}"
+        return match[1]
+
+    def login(self, username: str, password: str = PASSWORD):
+        token = self.csrf("/login")
+        return self.client.post("/login", data={"username": username, "password": password,
+                                                "csrf_token": token})
+
+    def post_form(self, path: str, data: dict | None = None, token_page: str = "/profile", **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(token_page))
+        return self.client.post(path, data=data, **kw)
+
+    def bearer(self, username: str, password: str = PASSWORD) -> dict:
+        response = self.client.post("/api/v1/auth/token",
+                                    json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+@pytest.fixture
+def web(client) -> Browserless:
+    return Browserless(client)
