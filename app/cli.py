@@ -156,3 +156,7 @@ def import_roster(file: Path, school_code: str, year: str | None, as_json: bool)
     _emit(as_json, summary.as_dict(),
           f"{file.name}: {summary.imported} mới, {summary.updated} cập nhật, "
           f"{summary.unchanged} không đổi, {summary.classes_created} lớp mới.")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,7 +24,7 @@ def home_data(user: User) -> dict:
         counts = dict(db.session.execute(
             select(User.role, func.count()).where(User.school_id == user.school_id,
                                                   User.is_active.is_(True))
-            .group_by(User.role)).tuples())
+            .group_by(User.role)).all())
         classes = db.session.scalar(select(func.count()).select_from(SchoolClass).where(
             SchoolClass.school_id == user.school_id, SchoolClass.is_active.is_(True)))
         return {"counts": counts, "classes": classes}

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
+from app.core.text import fold
 from app.extensions import db
 from app.models import ClassMembership, ParentLink, Role, School, SchoolClass, SchoolYear, User
 from app.services import audit
 from app.services.identity import normalise_username, search_text_for
 from app.services.roster_files import read_roster
-from app.services.roster_rows import PersonRecord, RowError, to_record
+from app.services.roster_rows import ParentInfo, PersonRecord, RowError, to_record
 from app.services.school import add_class, current_year, ensure_year
 
 PERSON_FIELDS = {"full_name": "full_name", "date_of_birth": "date_of_birth", "gender": "gender",
@@ -82,27 +83,36 @@ def _validate(rows) -> list[PersonRecord]:
 
 
 class _Importer:
-    """Matches validated records against what the school already has, in bulk."""
+    """Matches validated records against what the school already has, in bulk.
+
+    New rows are linked through relationships and flushed once at the end, and the audit rows
+    are written after that flush, so a 1,500-student file costs a handful of round trips.
+    """
 
     def __init__(self, actor, school: School, year_id: int, columns: set[str], summary):
         self.actor, self.school, self.year_id = actor, school, year_id
         self.columns, self.summary = columns, summary
         people = db.session.scalars(select(User).where(User.school_id == school.id)).all()
+        by_id = {u.id: u for u in people}
         self.by_code = {u.student_code.upper(): u for u in people if u.student_code}
         self.by_username = {u.username: u for u in people}
+        self.taken: set[str] = set()  # usernames used in other schools
         self.parents_by_contact = {c: u for u in people if u.role == Role.PARENT
                                    for c in (u.phone, u.email) if c}
         self.classes = {c.name.upper(): c for c in db.session.scalars(
             select(SchoolClass).where(SchoolClass.school_year_id == year_id))}
-        self.memberships = {m.student_id: m for m in db.session.scalars(
+        self.memberships = {by_id[m.student_id]: m for m in db.session.scalars(
             select(ClassMembership).join(SchoolClass)
-            .where(SchoolClass.school_year_id == year_id))}
-        self.links = set(db.session.execute(
+            .where(SchoolClass.school_year_id == year_id)) if m.student_id in by_id}
+        self.links = {(by_id[p], by_id[s]) for p, s in db.session.execute(
             select(ParentLink.parent_id, ParentLink.student_id)
-            .where(ParentLink.school_id == school.id)).tuples())
-        self.touched: dict[int, str] = {}  # user id -> "new" | "changed"
+            .where(ParentLink.school_id == school.id)).all()}
+        self.touched: dict[User, str] = {}  # "new" | "changed"
+        self.audits: list[tuple[str, object, dict]] = []
+        self.row_changed = False
 
     def run(self, records: list[PersonRecord]) -> None:
+        self._load_taken_usernames(records)
         for role in ("student", "teacher", "parent"):
             for record in (r for r in records if r.role == role):
                 self.row_changed = False
@@ -114,9 +124,29 @@ class _Importer:
                 except RowError as exc:
                     raise ValidationFailed(str(exc), code="invalid_roster") from exc
                 self.summary.unchanged += 0 if self.row_changed else 1
+        db.session.flush()
+        for action, entity, changes in self.audits:
+            audit.record(self.actor, action, entity, changes, school_id=self.school.id)
         states = list(self.touched.values())
         self.summary.imported += states.count("new")
         self.summary.updated += states.count("changed")
+
+    def _load_taken_usernames(self, records: list[PersonRecord]) -> None:
+        wanted = set()
+        for record in records:
+            for raw in (record.username, record.student_code, record.email,
+                        record.parent and record.parent.username,
+                        record.parent and record.parent.email,
+                        record.parent and record.parent.phone and f"ph{record.parent.phone}",
+                        record.phone and f"ph{record.phone}"):
+                if raw:
+                    name = fold(raw).replace(" ", "")
+                    wanted.update({name, f"{self.school.code.lower()}.{name}"})
+        wanted -= set(self.by_username)
+        names = sorted(wanted)
+        for start in range(0, len(names), 500):
+            self.taken.update(db.session.scalars(
+                select(User.username).where(User.username.in_(names[start:start + 500]))))
 
     def _one(self, record: PersonRecord) -> None:
         if record.role == "student":
@@ -138,8 +168,8 @@ class _Importer:
 
     def _mark(self, user: User, state: str) -> None:
         self.row_changed = True
-        if self.touched.get(user.id) != "new":
-            self.touched[user.id] = state
+        if self.touched.get(user) != "new":
+            self.touched[user] = state
 
     def _teacher_username(self, record: PersonRecord) -> str:
         return normalise_username(record.username or record.email or "")
@@ -155,21 +185,22 @@ class _Importer:
         changes = audit.diff(user, fields)
         if changes:
             user.search_text = search_text_for(user)
-            audit.record(self.actor, "user.update", user, changes)
+            self.audits.append(("user.update", user, changes))
             self._mark(user, "changed")
         return user
 
-    def _create(self, record: PersonRecord, fields: dict) -> User:
+    def _create(self, record: PersonRecord, fields: dict, wanted: str | None = None) -> User:
         if record.role == "student":
             username = self._free_username(record.username or record.student_code, record)
-        else:
+        elif record.role == "teacher":
             username = self._free_username(self._teacher_username(record), record, strict=True)
+        else:
+            username = self._free_username(wanted, record)
         user = User(school_id=self.school.id, username=username, role=record.role,
                     student_code=record.student_code, **fields)
         user.search_text = search_text_for(user)
         db.session.add(user)
-        db.session.flush()
-        audit.record(self.actor, "user.create", user, {"role": [None, user.role]})
+        self.audits.append(("user.create", user, {"role": [None, user.role]}))
         self.by_username[username] = user
         if user.student_code:
             self.by_code[user.student_code.upper()] = user
@@ -180,8 +211,7 @@ class _Importer:
         base = normalise_username(wanted)
         candidates = [base] if strict else [base, f"{self.school.code.lower()}.{base}"]
         for name in candidates:
-            if name not in self.by_username and not db.session.scalar(
-                    select(User.id).where(User.username == name)):
+            if name not in self.by_username and name not in self.taken:
                 return name
         raise RowError(record.row, "username",
                        _("tên đăng nhập “%(u)s” đã có người dùng ở trường khác.", u=base))
@@ -200,70 +230,53 @@ class _Importer:
         if not record.class_name:
             return
         school_class = self._class(record)
-        current = self.memberships.get(student.id)
+        current = self.memberships.get(student)
         if current is not None and current.class_id == school_class.id:
             return
         if current is not None:
             db.session.delete(current)
-            db.session.flush()
-        membership = ClassMembership(school_id=self.school.id, class_id=school_class.id,
-                                     student_id=student.id)
-        db.session.add(membership)
-        self.memberships[student.id] = membership
-        audit.record(self.actor, "class.enrol", student,
-                     {"class_id": [current.class_id if current else None, school_class.id]})
+        self.memberships[student] = ClassMembership(
+            school_id=self.school.id, school_class=school_class, student=student)
+        db.session.add(self.memberships[student])
+        self.audits.append(("class.enrol", student, {
+            "class_id": [current.class_id if current else None, school_class.id]}))
         self._mark(student, "changed")
 
     def _homeroom(self, record: PersonRecord, teacher: User) -> None:
         if not record.class_name:
             return
         school_class = self._class(record)
+        if teacher.id is None:
+            db.session.flush()  # a brand-new teacher needs an id to be homeroom teacher
         changes = audit.diff(school_class, {"homeroom_teacher_id": teacher.id})
         if changes:
-            audit.record(self.actor, "class.homeroom", school_class, changes)
+            self.audits.append(("class.homeroom", school_class, changes))
             self._mark(teacher, "changed")
 
     def _parent(self, record: PersonRecord) -> User:
-        info = record.parent
         if record.role == "parent":
-            username = record.username
-            contact = [record.phone, record.email]
-            name, fields_record = record.full_name, record
+            info = ParentInfo(record.full_name, record.username, record.phone, record.email, "")
         else:
-            username, contact, name = info.username, [info.phone, info.email], info.full_name
-            fields_record = PersonRecord(row=record.row, role="parent", full_name=name,
-                                         username=username, email=info.email, phone=info.phone)
-        parent = self.by_username.get(normalise_username(username)) if username else None
-        parent = parent or next((self.parents_by_contact[c] for c in contact
-                                 if c and c in self.parents_by_contact), None)
+            info = record.parent
+        parent = self.by_username.get(normalise_username(info.username)) if info.username else None
+        contacts = [c for c in (info.phone, info.email) if c]
+        parent = parent or next((self.parents_by_contact[c] for c in contacts
+                                 if c in self.parents_by_contact), None)
         if parent is None:
-            wanted = username or (f"ph{contact[0]}" if contact[0] else contact[1])
-            fields = {"full_name": name, "email": fields_record.email, "phone": fields_record.phone}
-            parent = self._create_parent(record, wanted, fields)
-        for c in contact:
-            if c:
-                self.parents_by_contact[c] = parent
+            wanted = info.username or (f"ph{info.phone}" if info.phone else info.email)
+            parent = self._create(
+                PersonRecord(row=record.row, role="parent", full_name=info.full_name),
+                {"full_name": info.full_name, "email": info.email, "phone": info.phone}, wanted)
+        for contact in contacts:
+            self.parents_by_contact[contact] = parent
         return parent
 
-    def _create_parent(self, record: PersonRecord, wanted: str, fields: dict) -> User:
-        parent_record = PersonRecord(row=record.row, role="parent", full_name=fields["full_name"])
-        username = self._free_username(wanted, parent_record)
-        user = User(school_id=self.school.id, username=username, role="parent", **fields)
-        user.search_text = search_text_for(user)
-        db.session.add(user)
-        db.session.flush()
-        audit.record(self.actor, "user.create", user, {"role": [None, "parent"]})
-        self.by_username[username] = user
-        self._mark(user, "new")
-        return user
-
     def _link(self, parent: User, student: User, label: str) -> None:
-        if (parent.id, student.id) in self.links:
+        if (parent, student) in self.links:
             return
-        link = ParentLink(school_id=self.school.id, parent_id=parent.id, student_id=student.id,
+        link = ParentLink(school_id=self.school.id, parent=parent, student=student,
                           relationship_label=label[:40])
         db.session.add(link)
-        db.session.flush()
-        audit.record(self.actor, "parent_link.create", link, {"student_id": [None, student.id]})
-        self.links.add((parent.id, student.id))
+        self.audits.append(("parent_link.create", link, {"student": [None, student.student_code]}))
+        self.links.add((parent, student))
         self._mark(parent, "changed")

@@ -68,7 +68,7 @@ def register_hooks(app: Flask) -> None:
     def forget_caller(_exc):
         # `g` outlives a request when an app context was already pushed (CLI, tests, workers);
         # the caller must never leak into the next request handled in that context.
-        for name in ("_login_user", "actor", "api_token", "csrf_token"):
+        for name in ("_login_user", "actor", "api_token", "csrf_token", "_flask_babel"):
             g.pop(name, None)
 
     @app.after_request
