@@ -113,9 +113,9 @@ class Factory:
         username = username or f"{role}{self._n}"
         if role == "student":
             fields.setdefault("student_code", f"HS{self._n:05d}")
+        fields.setdefault("password_hash", self.password_hash)
         user = User(school_id=school.id if school else None, username=username, role=role,
-                    full_name=full_name or f"Người dùng {self._n}",
-                    password_hash=self.password_hash, **fields)
+                    full_name=full_name or f"Người dùng {self._n}", **fields)
         from app.services.identity import search_text_for
 
         user.search_text = search_text_for(user)
@@ -195,3 +195,9 @@ class Browserless:
 @pytest.fixture
 def web(client) -> Browserless:
     return Browserless(client)
+
+
+@pytest.fixture
+def other_browser(app) -> Browserless:
+    """A second, independent browser (its own cookies)."""
+    return Browserless(app.test_client())

@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.core.errors import DomainError
 from app.core.request_context import client_ip
@@ -57,6 +57,10 @@ def register_hooks(app: Flask) -> None:
     @app.before_request
     def before():
         client_ip.set(request.remote_addr)
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            # Refuse an announced oversize body before anything reads (or spools) it.
+            raise RequestEntityTooLarge()
         # Cookie sessions need CSRF protection; bearer-token API calls carry no ambient
         # credentials, and the token sign-in itself has none to forge.
         if request.method not in ("GET", "HEAD", "OPTIONS") and not (
