@@ -65,8 +65,12 @@ def demo() -> None:
 @main.command("create-school")
 @click.argument("code")
 @click.argument("name")
-@click.option("--level", type=click.Choice(["tieu_hoc", "thcs", "thpt", "lien_cap"]),
-              default="thpt", show_default=True)
+@click.option(
+    "--level",
+    type=click.Choice(["tieu_hoc", "thcs", "thpt", "lien_cap"]),
+    default="thpt",
+    show_default=True,
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 @domain_command
@@ -75,14 +79,20 @@ def create_school(code: str, name: str, level: str, as_json: bool) -> None:
     from app.services.school import create_school as create
 
     school = create(code, name, level)
-    _emit(as_json, {"school_id": school.id, "code": school.code},
-          f"Đã tạo trường {school.code}: {school.name}")
+    _emit(
+        as_json,
+        {"school_id": school.id, "code": school.code},
+        f"Đã tạo trường {school.code}: {school.name}",
+    )
 
 
 @main.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True,
-              type=click.Choice(["system_admin", "admin", "teacher", "student", "parent"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["system_admin", "admin", "teacher", "student", "parent"]),
+)
 @click.option("--school", "school_code", help="Mã trường (không dùng cho system_admin)")
 @click.option("--password", help="Bỏ trống để nhập (ẩn) khi chạy")
 @click.option("--full-name", default="")
@@ -93,8 +103,18 @@ def create_school(code: str, name: str, level: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 @domain_command
-def create_user(username, role, school_code, password, full_name, student_code, class_name,
-                children, email, as_json) -> None:
+def create_user(
+    username,
+    role,
+    school_code,
+    password,
+    full_name,
+    student_code,
+    class_name,
+    children,
+    email,
+    as_json,
+) -> None:
     """Tạo người dùng USERNAME."""
     from app.core.errors import ValidationFailed
     from app.services.people import NewUser, create_user_cli
@@ -105,12 +125,24 @@ def create_user(username, role, school_code, password, full_name, student_code, 
     school = school_by_code(school_code) if school_code else None
     if password is None:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
-    user = create_user_cli(school, NewUser(
-        username=username, full_name=full_name or username, role=role, password=password,
-        student_code=student_code, class_name=class_name, child_codes=list(children),
-        email=email))
-    _emit(as_json, {"user_id": user.id, "username": user.username, "role": user.role},
-          f"Đã tạo {user.role} {user.username}")
+    user = create_user_cli(
+        school,
+        NewUser(
+            username=username,
+            full_name=full_name or username,
+            role=role,
+            password=password,
+            student_code=student_code,
+            class_name=class_name,
+            child_codes=list(children),
+            email=email,
+        ),
+    )
+    _emit(
+        as_json,
+        {"user_id": user.id, "username": user.username, "role": user.role},
+        f"Đã tạo {user.role} {user.username}",
+    )
 
 
 @main.command("create-course")
@@ -153,9 +185,12 @@ def import_roster(file: Path, school_code: str, year: str | None, as_json: bool)
     except DomainError as exc:
         exc.message = f"{file.name}: {exc.message}"
         raise
-    _emit(as_json, summary.as_dict(),
-          f"{file.name}: {summary.imported} mới, {summary.updated} cập nhật, "
-          f"{summary.unchanged} không đổi, {summary.classes_created} lớp mới.")
+    _emit(
+        as_json,
+        summary.as_dict(),
+        f"{file.name}: {summary.imported} mới, {summary.updated} cập nhật, "
+        f"{summary.unchanged} không đổi, {summary.classes_created} lớp mới.",
+    )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Configuration from the environment (names in CONTRACT.md); production fails fast without a key."""
+"""Configuration from the environment (CONTRACT.md names); production needs a SECRET_KEY."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 INSTANCE_DIR = Path(os.environ.get("LOPHOC_INSTANCE_DIR", Path.cwd() / "instance"))
 
@@ -20,7 +21,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lophoc.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     LOPHOC_TIMEZONE = os.environ.get("LOPHOC_TIMEZONE", "Asia/Ho_Chi_Minh")
     LOPHOC_LANGUAGE = os.environ.get("LOPHOC_LANGUAGE", "vi")

@@ -19,14 +19,63 @@ import tempfile
 import time
 from pathlib import Path
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-            "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thu", "Quốc", "Ngọc", "Gia", "Thanh", "Đức"]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Đức", "Giang", "Hà", "Hải", "Hiếu", "Hương", "Khánh",
-         "Lan", "Linh", "Mai", "Nam", "Ngọc", "Nhung", "Phúc", "Quân", "Sơn", "Thảo", "Trang",
-         "Tuấn", "Uyên", "Việt", "Yến"]
-HEADER = ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Lớp", "Họ tên phụ huynh",
-          "SĐT phụ huynh"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Đức",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hiếu",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Ngọc",
+    "Nhung",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Uyên",
+    "Việt",
+    "Yến",
+]
+HEADER = [
+    "STT",
+    "Mã học sinh",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Lớp",
+    "Họ tên phụ huynh",
+    "SĐT phụ huynh",
+]
 
 
 def rows(n: int) -> list[list[str]]:
@@ -38,8 +87,18 @@ def rows(n: int) -> list[list[str]]:
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         dob = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{2011 - (grade - 10)}"
         parent = f"{name.split()[0]} Văn {rng.choice(GIVEN)}"
-        out.append([str(i + 1), f"79{i:08d}", name, dob, rng.choice(["Nam", "Nữ"]), klass,
-                    parent, f"09{i:08d}"])
+        out.append(
+            [
+                str(i + 1),
+                f"79{i:08d}",
+                name,
+                dob,
+                rng.choice(["Nam", "Nữ"]),
+                klass,
+                parent,
+                f"09{i:08d}",
+            ]
+        )
     return out
 
 
@@ -66,8 +125,13 @@ def write_files(folder: Path, n: int) -> dict[str, Path]:
 
 def lophoc(env: dict, *args: str) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"lophoc {' '.join(args)} failed:\n{result.stderr}")
@@ -89,14 +153,26 @@ def main() -> None:
                 reset_postgres(url)
             lophoc(env, "db", "upgrade")
             lophoc(env, "create-school", f"BENCH{kind.upper()}", "Trường bench")
-            first, summary = lophoc(env, "import", "roster", str(path), "--school",
-                                    f"BENCH{kind.upper()}", "--json")
-            again, summary2 = lophoc(env, "import", "roster", str(path), "--school",
-                                     f"BENCH{kind.upper()}", "--json")
-            print(json.dumps({"file": kind, "students": args.students,
-                              "database": url.split(":")[0], "first_import_s": round(first, 2),
-                              "reimport_s": round(again, 2), "first": json.loads(summary),
-                              "again": json.loads(summary2)}, ensure_ascii=False))
+            first, summary = lophoc(
+                env, "import", "roster", str(path), "--school", f"BENCH{kind.upper()}", "--json"
+            )
+            again, summary2 = lophoc(
+                env, "import", "roster", str(path), "--school", f"BENCH{kind.upper()}", "--json"
+            )
+            print(
+                json.dumps(
+                    {
+                        "file": kind,
+                        "students": args.students,
+                        "database": url.split(":")[0],
+                        "first_import_s": round(first, 2),
+                        "reimport_s": round(again, 2),
+                        "first": json.loads(summary),
+                        "again": json.loads(summary2),
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 def reset_postgres(url: str) -> None:

@@ -19,7 +19,7 @@ from app.extensions import db, limiter
 from app.models import ClassMembership, ParentLink, School, User
 from app.services.school import add_class, current_year, ensure_subject
 
-PASSWORD = "matkhau123"  # noqa: S105
+PASSWORD = "matkhau123"
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 
 
@@ -31,8 +31,15 @@ def _database_url(tmp_dir: str) -> str:
 def _app():
     with tempfile.TemporaryDirectory() as tmp_dir:
         url = _database_url(tmp_dir)
-        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
-                          "LOGIN_RATE_LIMIT": "1000 per minute", "SERVER_NAME": None})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "LOGIN_RATE_LIMIT": "1000 per minute",
+                "SERVER_NAME": None,
+            }
+        )
         with app.app_context():
             _reset_schema()
             from flask_migrate import upgrade
@@ -107,15 +114,26 @@ class Factory:
         db.session.commit()
         return school
 
-    def user(self, school: School | None, role: str = "student", username: str | None = None,
-             full_name: str | None = None, **fields) -> User:
+    def user(
+        self,
+        school: School | None,
+        role: str = "student",
+        username: str | None = None,
+        full_name: str | None = None,
+        **fields,
+    ) -> User:
         self._n += 1
         username = username or f"{role}{self._n}"
         if role == "student":
             fields.setdefault("student_code", f"HS{self._n:05d}")
         fields.setdefault("password_hash", self.password_hash)
-        user = User(school_id=school.id if school else None, username=username, role=role,
-                    full_name=full_name or f"Người dùng {self._n}", **fields)
+        user = User(
+            school_id=school.id if school else None,
+            username=username,
+            role=role,
+            full_name=full_name or f"Người dùng {self._n}",
+            **fields,
+        )
         from app.services.identity import search_text_for
 
         user.search_text = search_text_for(user)
@@ -129,21 +147,29 @@ class Factory:
         return school_class
 
     def enrol(self, student: User, school_class) -> None:
-        db.session.add(ClassMembership(school_id=student.school_id, class_id=school_class.id,
-                                       student_id=student.id))
+        db.session.add(
+            ClassMembership(
+                school_id=student.school_id, class_id=school_class.id, student_id=student.id
+            )
+        )
         db.session.commit()
 
     def link(self, parent: User, student: User) -> None:
-        db.session.add(ParentLink(school_id=student.school_id, parent_id=parent.id,
-                                  student_id=student.id))
+        db.session.add(
+            ParentLink(school_id=student.school_id, parent_id=parent.id, student_id=student.id)
+        )
         db.session.commit()
 
     def course(self, school: School, school_class, teacher: User, subject: str = "Toán"):
         from app.models import Course
 
-        course = Course(school_id=school.id, school_year_id=school_class.school_year_id,
-                        class_id=school_class.id, subject_id=ensure_subject(school, subject).id,
-                        teacher_id=teacher.id)
+        course = Course(
+            school_id=school.id,
+            school_year_id=school_class.school_year_id,
+            class_id=school_class.id,
+            subject_id=ensure_subject(school, subject).id,
+            teacher_id=teacher.id,
+        )
         db.session.add(course)
         db.session.commit()
         return course
@@ -177,8 +203,9 @@ class Browserless:
 
     def login(self, username: str, password: str = PASSWORD):
         token = self.csrf("/login")
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": token})
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
 
     def post_form(self, path: str, data: dict | None = None, token_page: str = "/profile", **kw):
         data = dict(data or {})
@@ -186,8 +213,9 @@ class Browserless:
         return self.client.post(path, data=data, **kw)
 
     def bearer(self, username: str, password: str = PASSWORD) -> dict:
-        response = self.client.post("/api/v1/auth/token",
-                                    json={"username": username, "password": password})
+        response = self.client.post(
+            "/api/v1/auth/token", json={"username": username, "password": password}
+        )
         assert response.status_code == 200, response.get_json()
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 

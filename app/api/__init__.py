@@ -24,11 +24,14 @@ api = LopHocApi()
 def register_api(app: Flask) -> None:
     from app.api import auth, classes, courses, me, users
 
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "LopHoc REST API. Errors: {\"error\": {\"code\", \"message\"}}."},
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        "security": [{"bearerAuth": []}],
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": 'LopHoc REST API. Errors: {"error": {"code", "message"}}.'},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
     api.init_app(app)
     for module in (auth, me, users, classes, courses):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -27,7 +29,7 @@ class Token(Schema):
 
 @blp.route("/token")
 class TokenResource(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])]
+    decorators: ClassVar[list] = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])]
 
     @blp.arguments(Credentials)
     @blp.response(200, Token)

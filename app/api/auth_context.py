@@ -38,11 +38,17 @@ def authenticated(scope: str | None = None):
         def wrapped(*args, **kwargs):
             g.actor = _resolve()
             token = g.get("api_token")
-            if token is not None and token.kind == "integration" and (
-                scope is None or scope not in token.scope_set
+            if (
+                token is not None
+                and token.kind == "integration"
+                and (scope is None or scope not in token.scope_set)
             ):
-                raise Forbidden(_("Mã truy cập không có quyền %(s)s.", s=scope or "này"),
-                                code="insufficient_scope")
+                message = (
+                    _("Mã truy cập không có quyền %(s)s.", s=scope)
+                    if scope
+                    else _("Mã truy cập tích hợp không dùng được cho thao tác này.")
+                )
+                raise Forbidden(message, code="insufficient_scope")
             return view(*args, **kwargs)
 
         return wrapped

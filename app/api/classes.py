@@ -29,5 +29,6 @@ class ClassesResource(MethodView):
     @blp.alt_response(403, schema=schemas.Error)
     def get(self, args):
         """Các lớp của trường (mọi năm học, mới nhất trước)."""
-        return school.list_classes(actor(), query=args["q"], page=args["page"],
-                                   per_page=args["per_page"])
+        return school.list_classes(
+            actor(), query=args["q"], page=args["page"], per_page=args["per_page"]
+        )

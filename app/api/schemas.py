@@ -30,7 +30,9 @@ class PageMeta(Schema):
 
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
     """A `{"items": [...], "page", "per_page", "total"}` schema for `item_schema`."""
-    return type(name, (PageMeta,), {"items": fields.List(fields.Nested(item_schema), required=True)})
+    return type(
+        name, (PageMeta,), {"items": fields.List(fields.Nested(item_schema), required=True)}
+    )
 
 
 class School(Schema):

@@ -30,5 +30,10 @@ class UsersResource(MethodView):
     @blp.alt_response(403, schema=schemas.Error)
     def get(self, args):
         """Danh sách người dùng, tìm không cần dấu (`q`), lọc theo vai trò, phân trang."""
-        return people.list_users(actor(), query=args["q"], role=args["role"],
-                                 page=args["page"], per_page=args["per_page"])
+        return people.list_users(
+            actor(),
+            query=args["q"],
+            role=args["role"],
+            page=args["page"],
+            per_page=args["per_page"],
+        )

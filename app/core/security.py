@@ -9,7 +9,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_PASSWORD_LENGTH = 8
-TOKEN_PREFIX = "lh_"
+TOKEN_PREFIX = "lh_"  # noqa: S105 - a prefix, not a secret
 # A hash of a random password, checked when the user is unknown so that a wrong username
 # costs the same time as a wrong password (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -57,4 +57,4 @@ def random_password(length: int = 10) -> str:
     letters = "abcdefghjkmnpqrstuvwxyz"
     digits = "23456789"
     core = [secrets.choice(letters + digits) for _ in range(length - 2)]
-    return "".join(core + [secrets.choice(letters), secrets.choice(digits)])
+    return "".join([*core, secrets.choice(letters), secrets.choice(digits)])

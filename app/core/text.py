@@ -32,5 +32,7 @@ def fold(text: str | None) -> str:
 
 def like_pattern(query: str) -> str:
     """A LIKE pattern for a folded query: every word must appear, in order, anywhere."""
-    words = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in fold(query).split()]
+    words = [
+        w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in fold(query).split()
+    ]
     return "%" + "%".join(words) + "%" if words else "%"

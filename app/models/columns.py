@@ -15,7 +15,7 @@ class SchoolOwned:
     """A row that belongs to one school; services filter every query by `school_id`."""
 
     @declared_attr
-    def school_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+    def school_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
 
 

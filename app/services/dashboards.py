@@ -21,12 +21,18 @@ def home_data(user: User) -> dict:
 
         return {"schools": list(db.session.scalars(select(School).order_by(School.code)))}
     if user.is_admin:
-        counts = dict(db.session.execute(
-            select(User.role, func.count()).where(User.school_id == user.school_id,
-                                                  User.is_active.is_(True))
-            .group_by(User.role)).all())
-        classes = db.session.scalar(select(func.count()).select_from(SchoolClass).where(
-            SchoolClass.school_id == user.school_id, SchoolClass.is_active.is_(True)))
+        counts = dict(
+            db.session.execute(
+                select(User.role, func.count())
+                .where(User.school_id == user.school_id, User.is_active.is_(True))
+                .group_by(User.role)
+            ).all()
+        )
+        classes = db.session.scalar(
+            select(func.count())
+            .select_from(SchoolClass)
+            .where(SchoolClass.school_id == user.school_id, SchoolClass.is_active.is_(True))
+        )
         return {"counts": counts, "classes": classes}
     if user.role == Role.PARENT:
         return {"children": children_of(user), "courses": courses_for(user)}

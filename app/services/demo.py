@@ -15,18 +15,28 @@ from app.services.school import ensure_subject, find_class, put_in_class
 
 DEMO_CODE = "DEMO"
 DEMO_PASSWORD = "lophoc2026"  # noqa: S105 - printed for the demo on purpose
-TEACHERS = [("gv.toan", "Nguyễn Thị Hoa", "Toán"), ("gv.van", "Trần Văn Dũng", "Ngữ văn"),
-            ("gv.anh", "Lê Thu Trang", "Tiếng Anh")]
+TEACHERS = [
+    ("gv.toan", "Nguyễn Thị Hoa", "Toán"),
+    ("gv.van", "Trần Văn Dũng", "Ngữ văn"),
+    ("gv.anh", "Lê Thu Trang", "Tiếng Anh"),
+]
 CLASSES = {"10A1": "gv.toan", "10A2": "gv.van"}
 STUDENTS = [
-    ("HS0001", "Nguyễn Văn An", "10A1"), ("HS0002", "Trần Thị Bích Ngọc", "10A1"),
-    ("HS0003", "Lê Hoàng Đức", "10A1"), ("HS0004", "Phạm Minh Châu", "10A1"),
-    ("HS0005", "Võ Thị Hồng Nhung", "10A1"), ("HS0006", "Đặng Quốc Bảo", "10A2"),
-    ("HS0007", "Bùi Thị Thu Hà", "10A2"), ("HS0008", "Hoàng Gia Huy", "10A2"),
-    ("HS0009", "Ngô Thị Mai Anh", "10A2"), ("HS0010", "Dương Văn Khánh", "10A2"),
+    ("HS0001", "Nguyễn Văn An", "10A1"),
+    ("HS0002", "Trần Thị Bích Ngọc", "10A1"),
+    ("HS0003", "Lê Hoàng Đức", "10A1"),
+    ("HS0004", "Phạm Minh Châu", "10A1"),
+    ("HS0005", "Võ Thị Hồng Nhung", "10A1"),
+    ("HS0006", "Đặng Quốc Bảo", "10A2"),
+    ("HS0007", "Bùi Thị Thu Hà", "10A2"),
+    ("HS0008", "Hoàng Gia Huy", "10A2"),
+    ("HS0009", "Ngô Thị Mai Anh", "10A2"),
+    ("HS0010", "Dương Văn Khánh", "10A2"),
 ]
-PARENTS = [("ph.an", "Nguyễn Văn Bình", ["HS0001"]),
-           ("ph.bao", "Đặng Thị Lan", ["HS0006", "HS0003"])]
+PARENTS = [
+    ("ph.an", "Nguyễn Văn Bình", ["HS0001"]),
+    ("ph.bao", "Đặng Thị Lan", ["HS0006", "HS0003"]),
+]
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def create_demo() -> list[Login]:
     for class_name, teacher in CLASSES.items():
         try:
             school_class = find_class(school.id, year.id, class_name)
-        except Exception:  # noqa: BLE001 - NotFound: create it
+        except Exception:
             school_class = school_service.add_class(None, school, year, class_name)
         school_class.homeroom_teacher_id = _user(teacher).id
     for code, name, class_name in STUDENTS:
@@ -72,8 +82,13 @@ def _user(username: str) -> User:
 def _account(school: School, username: str, name: str, role: Role, **extra) -> Login:
     user = _user(username)
     if user is None:
-        user = add_user(None, school, NewUser(username=username, full_name=name, role=str(role),
-                                              password=DEMO_PASSWORD, **extra))
+        user = add_user(
+            None,
+            school,
+            NewUser(
+                username=username, full_name=name, role=str(role), password=DEMO_PASSWORD, **extra
+            ),
+        )
     else:
         user.password_hash = hash_password(DEMO_PASSWORD)
         user.is_active = True
@@ -85,10 +100,19 @@ def _courses(school: School, year) -> None:
         school_class = find_class(school.id, year.id, class_name)
         for username, _name, subject_name in TEACHERS:
             subject = ensure_subject(school, subject_name)
-            exists = db.session.scalar(select(Course.id).where(
-                Course.class_id == school_class.id, Course.subject_id == subject.id))
+            exists = db.session.scalar(
+                select(Course.id).where(
+                    Course.class_id == school_class.id, Course.subject_id == subject.id
+                )
+            )
             if not exists:
-                db.session.add(Course(school_id=school.id, school_year_id=year.id,
-                                      class_id=school_class.id, subject_id=subject.id,
-                                      teacher_id=_user(username).id))
+                db.session.add(
+                    Course(
+                        school_id=school.id,
+                        school_year_id=year.id,
+                        class_id=school_class.id,
+                        subject_id=subject.id,
+                        teacher_id=_user(username).id,
+                    )
+                )
     db.session.flush()

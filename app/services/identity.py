@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
-from app.core.pagination import Page, paginate
 from app.core.security import (
     hash_password,
     new_token,
@@ -20,11 +20,11 @@ from app.core.security import (
     token_digest,
     verify_password,
 )
-from app.core.text import clean_line, fold, like_pattern
+from app.core.text import clean_line, fold
 from app.extensions import db
-from app.models import ApiToken, ParentLink, Role, School, User
+from app.models import ApiToken, Role, User
 from app.services import audit
-from app.services.access import acting_school_id, get_scoped, require_school_admin
+from app.services.access import get_scoped, require_school_admin
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 INTEGRATION_SCOPES = frozenset({"grades:read", "roster:read", "roster:write"})
@@ -38,12 +38,32 @@ class IssuedToken:
     expires_at: datetime | None
 
 
+ROLE_LABELS = {
+    Role.SYSTEM_ADMIN: _l("Quản trị hệ thống"),
+    Role.ADMIN: _l("Quản trị trường"),
+    Role.TEACHER: _l("Giáo viên"),
+    Role.STUDENT: _l("Học sinh"),
+    Role.PARENT: _l("Phụ huynh"),
+}
+
+
+def role_label(role: str) -> str:
+    """The role's name in the user's language (Vietnamese by default)."""
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
+
+
 def normalise_username(raw: str) -> str:
     """Usernames are case-insensitive and accent-free; raise ValidationFailed if unusable."""
     username = fold(raw).replace(" ", "")
     if not USERNAME_RE.match(username):
         raise ValidationFailed(
-            _("Tên đăng nhập “%(name)s” không hợp lệ: dùng chữ không dấu, số, dấu . _ - @.", name=raw)
+            _(
+                "Tên đăng nhập “%(name)s” không hợp lệ: dùng chữ không dấu, số, dấu . _ - @.",
+                name=raw,
+            )
         )
     return username
 
@@ -60,8 +80,10 @@ def authenticate(username: str, password: str) -> User:
     if user is None or not verify_password(user.password_hash, password):
         raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="bad_credentials")
     if not user.is_active or (user.school is not None and not user.school.is_active):
-        raise Forbidden(_("Tài khoản đã bị khoá. Hãy liên hệ quản trị viên của trường."),
-                        code="account_disabled")
+        raise Forbidden(
+            _("Tài khoản đã bị khoá. Hãy liên hệ quản trị viên của trường."),
+            code="account_disabled",
+        )
     user.last_login_at = now_utc()
     db.session.commit()
     return user
@@ -71,26 +93,44 @@ def issue_session_token(user: User, hours: int) -> IssuedToken:
     """A bearer token for the API after a password sign-in; expires after `hours`."""
     token = new_token()
     expires_at = now_utc() + timedelta(hours=hours)
-    db.session.add(ApiToken(user_id=user.id, school_id=user.school_id, digest=token_digest(token),
-                            kind="session", expires_at=expires_at))
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            school_id=user.school_id,
+            digest=token_digest(token),
+            kind="session",
+            expires_at=expires_at,
+        )
+    )
     db.session.commit()
     return IssuedToken(token, expires_at)
 
 
-def create_integration_token(actor: User, name: str, scopes: list[str],
-                             days: int | None = None) -> IssuedToken:
+def create_integration_token(
+    actor: User, name: str, scopes: list[str], days: int | None = None
+) -> IssuedToken:
     """A long-lived scoped token for school-management integrations (admins only)."""
     require_school_admin(actor)
     unknown = set(scopes) - INTEGRATION_SCOPES
     if not scopes or unknown:
-        raise ValidationFailed(_("Phạm vi không hợp lệ: %(s)s. Chọn trong: %(all)s.",
-                                 s=", ".join(sorted(unknown)) or "—",
-                                 all=", ".join(sorted(INTEGRATION_SCOPES))))
+        raise ValidationFailed(
+            _(
+                "Phạm vi không hợp lệ: %(s)s. Chọn trong: %(all)s.",
+                s=", ".join(sorted(unknown)) or "—",
+                all=", ".join(sorted(INTEGRATION_SCOPES)),
+            )
+        )
     token = new_token()
     expires_at = now_utc() + timedelta(days=days) if days else None
-    row = ApiToken(user_id=actor.id, school_id=actor.school_id, digest=token_digest(token),
-                   kind="integration", name=clean_line(name)[:120], scopes=" ".join(sorted(scopes)),
-                   expires_at=expires_at)
+    row = ApiToken(
+        user_id=actor.id,
+        school_id=actor.school_id,
+        digest=token_digest(token),
+        kind="integration",
+        name=clean_line(name)[:120],
+        scopes=" ".join(sorted(scopes)),
+        expires_at=expires_at,
+    )
     db.session.add(row)
     audit.record(actor, "token.create", row, {"scopes": [None, row.scopes]})
     db.session.commit()
@@ -125,8 +165,9 @@ def _set_password(user: User, password: str) -> None:
     user.session_version = (user.session_version or 0) + 1
     db.session.execute(
         ApiToken.__table__.update()
-        .where(ApiToken.user_id == user.id, ApiToken.kind == "session",
-               ApiToken.revoked_at.is_(None))
+        .where(
+            ApiToken.user_id == user.id, ApiToken.kind == "session", ApiToken.revoked_at.is_(None)
+        )
         .values(revoked_at=now_utc())
     )
 

@@ -48,7 +48,9 @@ def add_user(actor: User | None, school: School | None, data: NewUser) -> User:
     """Create one user (flush only; the caller commits). Raises ValidationFailed, Conflict."""
     role = _check_role(data.role)
     if (role == Role.SYSTEM_ADMIN) != (school is None):
-        raise ValidationFailed(_("Quản trị hệ thống không thuộc trường; các vai trò khác phải thuộc một trường."))
+        raise ValidationFailed(
+            _("Quản trị hệ thống không thuộc trường; các vai trò khác phải thuộc một trường.")
+        )
     username = normalise_username(data.username)
     full_name = clean_line(data.full_name)
     if not full_name:
@@ -65,17 +67,27 @@ def add_user(actor: User | None, school: School | None, data: NewUser) -> User:
     if data.password is not None and (problem := password_problem(data.password)):
         raise ValidationFailed(problem)
     user = User(
-        school_id=school.id if school else None, username=username, full_name=full_name,
-        role=str(role), student_code=code if role == Role.STUDENT else None,
-        email=clean_line(data.email) or None, phone=clean_line(data.phone) or None,
-        date_of_birth=data.date_of_birth, gender=data.gender,
+        school_id=school.id if school else None,
+        username=username,
+        full_name=full_name,
+        role=str(role),
+        student_code=code if role == Role.STUDENT else None,
+        email=clean_line(data.email) or None,
+        phone=clean_line(data.phone) or None,
+        date_of_birth=data.date_of_birth,
+        gender=data.gender,
         password_hash=hash_password(data.password) if data.password else None,
     )
     user.search_text = search_text_for(user)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", user, {"role": [None, user.role], "username": [None, username]},
-                 school_id=user.school_id)
+    audit.record(
+        actor,
+        "user.create",
+        user,
+        {"role": [None, user.role], "username": [None, username]},
+        school_id=user.school_id,
+    )
     return user
 
 
@@ -85,11 +97,18 @@ def link_parent(actor: User | None, parent: User, student: User, label: str = ""
         raise ValidationFailed(_("Chỉ liên kết được phụ huynh với học sinh."))
     if parent.school_id != student.school_id:
         raise ValidationFailed(_("Phụ huynh và học sinh phải cùng một trường."))
-    link = db.session.scalar(select(ParentLink).where(
-        ParentLink.parent_id == parent.id, ParentLink.student_id == student.id))
+    link = db.session.scalar(
+        select(ParentLink).where(
+            ParentLink.parent_id == parent.id, ParentLink.student_id == student.id
+        )
+    )
     if link is None:
-        link = ParentLink(school_id=student.school_id, parent_id=parent.id, student_id=student.id,
-                          relationship_label=clean_line(label)[:40])
+        link = ParentLink(
+            school_id=student.school_id,
+            parent_id=parent.id,
+            student_id=student.id,
+            relationship_label=clean_line(label)[:40],
+        )
         db.session.add(link)
         db.session.flush()
         audit.record(actor, "parent_link.create", link, {"student_id": [None, student.id]})
@@ -98,9 +117,13 @@ def link_parent(actor: User | None, parent: User, student: User, label: str = ""
 
 def student_by_code(school_id: int, code: str) -> User:
     """The student with this code in the school; raises NotFound."""
-    student = db.session.scalar(select(User).where(
-        User.school_id == school_id, User.student_code == clean_line(code),
-        User.role == Role.STUDENT))
+    student = db.session.scalar(
+        select(User).where(
+            User.school_id == school_id,
+            User.student_code == clean_line(code),
+            User.role == Role.STUDENT,
+        )
+    )
     if student is None:
         raise NotFound(_("Không có học sinh mã “%(c)s” trong trường.", c=code))
     return student
@@ -108,14 +131,25 @@ def student_by_code(school_id: int, code: str) -> User:
 
 def children_of(parent: User) -> list[User]:
     """The parent's linked children, by name."""
-    stmt = (select(User).join(ParentLink, ParentLink.student_id == User.id)
-            .where(ParentLink.parent_id == parent.id).order_by(User.full_name))
+    stmt = (
+        select(User)
+        .join(ParentLink, ParentLink.student_id == User.id)
+        .where(ParentLink.parent_id == parent.id)
+        .order_by(User.full_name)
+    )
     return list(db.session.scalars(stmt))
 
 
-def list_users(actor: User, *, query: str = "", role: str | None = None,
-               is_active: bool | None = None, page: int = 1, per_page: int = 50,
-               school_id: int | None = None) -> Page:
+def list_users(
+    actor: User,
+    *,
+    query: str = "",
+    role: str | None = None,
+    is_active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    school_id: int | None = None,
+) -> Page:
     """People of the actor's school, filtered; search ignores accents ("dung" finds "Dũng")."""
     require_school_admin(actor)
     stmt = select(User).where(User.school_id == acting_school_id(actor, school_id))
@@ -140,7 +174,9 @@ def create_user(actor: User, data: NewUser, school_id: int | None = None) -> Use
     return user
 
 
-def _apply_class_and_children(actor: User | None, school: School, user: User, data: NewUser) -> None:
+def _apply_class_and_children(
+    actor: User | None, school: School, user: User, data: NewUser
+) -> None:
     if data.class_name:
         school_class = find_class(school.id, current_year(school).id, data.class_name)
         put_in_class(actor, user, school_class)
@@ -155,4 +191,3 @@ def create_user_cli(school: School | None, data: NewUser) -> User:
         _apply_class_and_children(None, school, user, data)
     db.session.commit()
     return user
-

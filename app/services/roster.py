@@ -12,13 +12,18 @@ from app.core.text import fold
 from app.extensions import db
 from app.models import ClassMembership, ParentLink, Role, School, SchoolClass, SchoolYear, User
 from app.services import audit
-from app.services.identity import normalise_username, search_text_for
+from app.services.identity import normalise_username, role_label, search_text_for
 from app.services.roster_files import read_roster
 from app.services.roster_rows import ParentInfo, PersonRecord, RowError, to_record
 from app.services.school import add_class, current_year, ensure_year
 
-PERSON_FIELDS = {"full_name": "full_name", "date_of_birth": "date_of_birth", "gender": "gender",
-                 "email": "email", "phone": "phone"}
+PERSON_FIELDS = {
+    "full_name": "full_name",
+    "date_of_birth": "date_of_birth",
+    "gender": "gender",
+    "email": "email",
+    "phone": "phone",
+}
 MAX_REPORTED_ERRORS = 50
 
 
@@ -38,8 +43,9 @@ class RosterSummary:
         return asdict(self)
 
 
-def import_roster(actor: User | None, school: School, data: bytes, filename: str,
-                  year_name: str | None = None) -> RosterSummary:
+def import_roster(
+    actor: User | None, school: School, data: bytes, filename: str, year_name: str | None = None
+) -> RosterSummary:
     """Import a CSV/XLSX roster into `school` in one transaction.
 
     Raises BadInput/TooLarge for unreadable files and ValidationFailed for the first bad row
@@ -66,19 +72,27 @@ def _validate(rows) -> list[PersonRecord]:
             if record.student_code:
                 key = record.student_code.upper()
                 if key in codes:
-                    raise RowError(row.number, "student_code", _(
-                        "mã học sinh “%(c)s” trùng với dòng %(r)s.", c=record.student_code,
-                        r=codes[key]))
+                    raise RowError(
+                        row.number,
+                        "student_code",
+                        _(
+                            "mã học sinh “%(c)s” trùng với dòng %(r)s.",
+                            c=record.student_code,
+                            r=codes[key],
+                        ),
+                    )
                 codes[key] = row.number
             records.append(record)
         except RowError as exc:
-            errors.append({"where": _("Dòng %(r)s", r=exc.row), "column": exc.column,
-                           "message": str(exc)})
+            errors.append(
+                {"where": _("Dòng %(r)s", r=exc.row), "column": exc.column, "message": str(exc)}
+            )
             if len(errors) >= MAX_REPORTED_ERRORS:
                 break
     if errors:
-        raise ValidationFailed(errors[0]["message"], code="invalid_roster",
-                               details={"errors": errors})
+        raise ValidationFailed(
+            errors[0]["message"], code="invalid_roster", details={"errors": errors}
+        )
     return records
 
 
@@ -97,16 +111,32 @@ class _Importer:
         self.by_code = {u.student_code.upper(): u for u in people if u.student_code}
         self.by_username = {u.username: u for u in people}
         self.taken: set[str] = set()  # usernames used in other schools
-        self.parents_by_contact = {c: u for u in people if u.role == Role.PARENT
-                                   for c in (u.phone, u.email) if c}
-        self.classes = {c.name.upper(): c for c in db.session.scalars(
-            select(SchoolClass).where(SchoolClass.school_year_id == year_id))}
-        self.memberships = {by_id[m.student_id]: m for m in db.session.scalars(
-            select(ClassMembership).join(SchoolClass)
-            .where(SchoolClass.school_year_id == year_id)) if m.student_id in by_id}
-        self.links = {(by_id[p], by_id[s]) for p, s in db.session.execute(
-            select(ParentLink.parent_id, ParentLink.student_id)
-            .where(ParentLink.school_id == school.id)).all()}
+        self.parents_by_contact = {
+            c: u for u in people if u.role == Role.PARENT for c in (u.phone, u.email) if c
+        }
+        self.classes = {
+            c.name.upper(): c
+            for c in db.session.scalars(
+                select(SchoolClass).where(SchoolClass.school_year_id == year_id)
+            )
+        }
+        self.memberships = {
+            by_id[m.student_id]: m
+            for m in db.session.scalars(
+                select(ClassMembership)
+                .join(SchoolClass)
+                .where(SchoolClass.school_year_id == year_id)
+            )
+            if m.student_id in by_id
+        }
+        self.links = {
+            (by_id[p], by_id[s])
+            for p, s in db.session.execute(
+                select(ParentLink.parent_id, ParentLink.student_id).where(
+                    ParentLink.school_id == school.id
+                )
+            ).all()
+        }
         self.touched: dict[User, str] = {}  # "new" | "changed"
         self.audits: list[tuple[str, object, dict]] = []
         self.row_changed = False
@@ -119,8 +149,9 @@ class _Importer:
                 try:
                     self._one(record)
                 except ValidationFailed as exc:
-                    raise ValidationFailed(_("Dòng %(r)s: %(m)s", r=record.row, m=exc.message),
-                                           code="invalid_roster") from exc
+                    raise ValidationFailed(
+                        _("Dòng %(r)s: %(m)s", r=record.row, m=exc.message), code="invalid_roster"
+                    ) from exc
                 except RowError as exc:
                     raise ValidationFailed(str(exc), code="invalid_roster") from exc
                 self.summary.unchanged += 0 if self.row_changed else 1
@@ -134,19 +165,26 @@ class _Importer:
     def _load_taken_usernames(self, records: list[PersonRecord]) -> None:
         wanted = set()
         for record in records:
-            for raw in (record.username, record.student_code, record.email,
-                        record.parent and record.parent.username,
-                        record.parent and record.parent.email,
-                        record.parent and record.parent.phone and f"ph{record.parent.phone}",
-                        record.phone and f"ph{record.phone}"):
+            for raw in (
+                record.username,
+                record.student_code,
+                record.email,
+                record.parent and record.parent.username,
+                record.parent and record.parent.email,
+                record.parent and record.parent.phone and f"ph{record.parent.phone}",
+                record.phone and f"ph{record.phone}",
+            ):
                 if raw:
                     name = fold(raw).replace(" ", "")
                     wanted.update({name, f"{self.school.code.lower()}.{name}"})
         wanted -= set(self.by_username)
         names = sorted(wanted)
         for start in range(0, len(names), 500):
-            self.taken.update(db.session.scalars(
-                select(User.username).where(User.username.in_(names[start:start + 500]))))
+            self.taken.update(
+                db.session.scalars(
+                    select(User.username).where(User.username.in_(names[start : start + 500]))
+                )
+            )
 
     def _one(self, record: PersonRecord) -> None:
         if record.role == "student":
@@ -162,8 +200,9 @@ class _Importer:
             for code in record.children:
                 child = self.by_code.get(code.upper())
                 if child is None:
-                    raise RowError(record.row, "children",
-                                   _("không có học sinh mã “%(c)s”.", c=code))
+                    raise RowError(
+                        record.row, "children", _("không có học sinh mã “%(c)s”.", c=code)
+                    )
                 self._link(parent, child, "")
 
     def _mark(self, user: User, state: str) -> None:
@@ -175,13 +214,19 @@ class _Importer:
         return normalise_username(record.username or record.email or "")
 
     def _person(self, record: PersonRecord, user: User | None) -> User:
-        fields = {k: getattr(record, v) for k, v in PERSON_FIELDS.items()
-                  if k == "full_name" or k in self.columns}
+        fields = {
+            k: getattr(record, v)
+            for k, v in PERSON_FIELDS.items()
+            if k == "full_name" or k in self.columns
+        }
         if user is None:
             return self._create(record, fields)
         if user.role != record.role:
-            raise RowError(record.row, "username", _("“%(u)s” đã là tài khoản %(r)s.",
-                                                    u=user.username, r=user.role))
+            raise RowError(
+                record.row,
+                "username",
+                _("“%(u)s” đã là tài khoản %(r)s.", u=user.username, r=role_label(user.role)),
+            )
         changes = audit.diff(user, fields)
         if changes:
             user.search_text = search_text_for(user)
@@ -196,8 +241,13 @@ class _Importer:
             username = self._free_username(self._teacher_username(record), record, strict=True)
         else:
             username = self._free_username(wanted, record)
-        user = User(school_id=self.school.id, username=username, role=record.role,
-                    student_code=record.student_code, **fields)
+        user = User(
+            school_id=self.school.id,
+            username=username,
+            role=record.role,
+            student_code=record.student_code,
+            **fields,
+        )
         user.search_text = search_text_for(user)
         db.session.add(user)
         self.audits.append(("user.create", user, {"role": [None, user.role]}))
@@ -213,8 +263,11 @@ class _Importer:
         for name in candidates:
             if name not in self.by_username and name not in self.taken:
                 return name
-        raise RowError(record.row, "username",
-                       _("tên đăng nhập “%(u)s” đã có người dùng ở trường khác.", u=base))
+        raise RowError(
+            record.row,
+            "username",
+            _("tên đăng nhập “%(u)s” đã có người dùng ở trường khác.", u=base),
+        )
 
     def _class(self, record: PersonRecord) -> SchoolClass:
         key = record.class_name.upper()
@@ -236,10 +289,16 @@ class _Importer:
         if current is not None:
             db.session.delete(current)
         self.memberships[student] = ClassMembership(
-            school_id=self.school.id, school_class=school_class, student=student)
+            school_id=self.school.id, school_class=school_class, student=student
+        )
         db.session.add(self.memberships[student])
-        self.audits.append(("class.enrol", student, {
-            "class_id": [current.class_id if current else None, school_class.id]}))
+        self.audits.append(
+            (
+                "class.enrol",
+                student,
+                {"class_id": [current.class_id if current else None, school_class.id]},
+            )
+        )
         self._mark(student, "changed")
 
     def _homeroom(self, record: PersonRecord, teacher: User) -> None:
@@ -260,13 +319,16 @@ class _Importer:
             info = record.parent
         parent = self.by_username.get(normalise_username(info.username)) if info.username else None
         contacts = [c for c in (info.phone, info.email) if c]
-        parent = parent or next((self.parents_by_contact[c] for c in contacts
-                                 if c in self.parents_by_contact), None)
+        parent = parent or next(
+            (self.parents_by_contact[c] for c in contacts if c in self.parents_by_contact), None
+        )
         if parent is None:
             wanted = info.username or (f"ph{info.phone}" if info.phone else info.email)
             parent = self._create(
                 PersonRecord(row=record.row, role="parent", full_name=info.full_name),
-                {"full_name": info.full_name, "email": info.email, "phone": info.phone}, wanted)
+                {"full_name": info.full_name, "email": info.email, "phone": info.phone},
+                wanted,
+            )
         for contact in contacts:
             self.parents_by_contact[contact] = parent
         return parent
@@ -274,8 +336,9 @@ class _Importer:
     def _link(self, parent: User, student: User, label: str) -> None:
         if (parent, student) in self.links:
             return
-        link = ParentLink(school_id=self.school.id, parent=parent, student=student,
-                          relationship_label=label[:40])
+        link = ParentLink(
+            school_id=self.school.id, parent=parent, student=student, relationship_label=label[:40]
+        )
         db.session.add(link)
         self.audits.append(("parent_link.create", link, {"student": [None, student.student_code]}))
         self.links.add((parent, student))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.core.errors import BadInput, TooLarge, ValidationFailed
 from app.core.text import fold, nfc
@@ -22,38 +23,94 @@ HEADER_SCAN_ROWS = 15
 # "MÃ HỌC SINH" and "ma hoc sinh" are the same header).
 HEADERS: dict[str, tuple[str, ...]] = {
     "role": ("role", "vai tro", "loai tai khoan", "doi tuong"),
-    "student_code": ("student_code", "student code", "ma hoc sinh", "ma hs", "ma dinh danh",
-                     "ma dinh danh hoc sinh", "ma so hoc sinh", "student id", "ma dinh danh ca nhan"),
-    "full_name": ("full_name", "full name", "name", "ho va ten", "ho ten", "ho ten hoc sinh",
-                  "ho va ten hoc sinh"),
-    "date_of_birth": ("date_of_birth", "date of birth", "birth date", "birthdate", "dob",
-                      "ngay sinh", "ngay thang nam sinh"),
+    "student_code": (
+        "student_code",
+        "student code",
+        "ma hoc sinh",
+        "ma hs",
+        "ma dinh danh",
+        "ma dinh danh hoc sinh",
+        "ma so hoc sinh",
+        "student id",
+        "ma dinh danh ca nhan",
+    ),
+    "full_name": (
+        "full_name",
+        "full name",
+        "name",
+        "ho va ten",
+        "ho ten",
+        "ho ten hoc sinh",
+        "ho va ten hoc sinh",
+    ),
+    "date_of_birth": (
+        "date_of_birth",
+        "date of birth",
+        "birth date",
+        "birthdate",
+        "dob",
+        "ngay sinh",
+        "ngay thang nam sinh",
+    ),
     "gender": ("gender", "sex", "gioi tinh"),
     "class": ("class", "class name", "lop", "ten lop", "lop hoc"),
     "grade": ("grade", "khoi", "khoi lop"),
     "username": ("username", "user name", "login", "ten dang nhap", "tai khoan"),
     "email": ("email", "e-mail", "thu dien tu"),
     "phone": ("phone", "so dien thoai", "dien thoai", "sdt"),
-    "parent_name": ("parent_name", "parent name", "ho ten phu huynh", "ho va ten phu huynh",
-                    "phu huynh", "ten phu huynh", "ho ten cha me", "ho ten cha/me"),
-    "parent_phone": ("parent_phone", "parent phone", "sdt phu huynh", "so dien thoai phu huynh",
-                     "dien thoai phu huynh"),
+    "parent_name": (
+        "parent_name",
+        "parent name",
+        "ho ten phu huynh",
+        "ho va ten phu huynh",
+        "phu huynh",
+        "ten phu huynh",
+        "ho ten cha me",
+        "ho ten cha/me",
+    ),
+    "parent_phone": (
+        "parent_phone",
+        "parent phone",
+        "sdt phu huynh",
+        "so dien thoai phu huynh",
+        "dien thoai phu huynh",
+    ),
     "parent_email": ("parent_email", "parent email", "email phu huynh"),
-    "parent_username": ("parent_username", "parent username", "ten dang nhap phu huynh",
-                        "tai khoan phu huynh"),
+    "parent_username": (
+        "parent_username",
+        "parent username",
+        "ten dang nhap phu huynh",
+        "tai khoan phu huynh",
+    ),
     "relationship": ("relationship", "quan he", "quan he voi hoc sinh"),
-    "children": ("children", "parent_of", "parent of", "phu huynh cua", "ma hoc sinh cua con",
-                 "con"),
+    "children": (
+        "children",
+        "parent_of",
+        "parent of",
+        "phu huynh cua",
+        "ma hoc sinh cua con",
+        "con",
+    ),
     "ignored": ("stt", "no", "#", "so thu tu", "ghi chu", "note", "notes"),
 }
 _LOOKUP = {spelling: name for name, spellings in HEADERS.items() for spelling in spellings}
 LABELS = {  # how a column is named in messages, Vietnamese first
-    "role": "Vai trò", "student_code": "Mã học sinh", "full_name": "Họ và tên",
-    "date_of_birth": "Ngày sinh", "gender": "Giới tính", "class": "Lớp", "grade": "Khối",
-    "username": "Tên đăng nhập", "email": "Email", "phone": "Số điện thoại",
-    "parent_name": "Họ tên phụ huynh", "parent_phone": "SĐT phụ huynh",
-    "parent_email": "Email phụ huynh", "parent_username": "Tên đăng nhập phụ huynh",
-    "relationship": "Quan hệ", "children": "Phụ huynh của",
+    "role": _l("Vai trò"),
+    "student_code": _l("Mã học sinh"),
+    "full_name": _l("Họ và tên"),
+    "date_of_birth": _l("Ngày sinh"),
+    "gender": _l("Giới tính"),
+    "class": _l("Lớp"),
+    "grade": _l("Khối"),
+    "username": _l("Tên đăng nhập"),
+    "email": _l("Email"),
+    "phone": _l("Số điện thoại"),
+    "parent_name": _l("Họ tên phụ huynh"),
+    "parent_phone": _l("SĐT phụ huynh"),
+    "parent_email": _l("Email phụ huynh"),
+    "parent_username": _l("Tên đăng nhập phụ huynh"),
+    "relationship": _l("Quan hệ"),
+    "children": _l("Phụ huynh của"),
 }
 
 
@@ -90,8 +147,13 @@ def read_roster(data: bytes, filename: str) -> RosterTable:
     if data[:4] == b"PK\x03\x04":
         grid, merged = _xlsx_grid(data, filename)
     elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        raise BadInput(_("Tệp “%(f)s” không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hãy lưu lại "
-                         "thành .xlsx hoặc .csv).", f=filename))
+        raise BadInput(
+            _(
+                "Tệp “%(f)s” không phải là tệp Excel .xlsx hợp lệ (tệp .xls cũ hãy lưu lại "
+                "thành .xlsx hoặc .csv).",
+                f=filename,
+            )
+        )
     else:
         grid, merged = _csv_grid(data, filename), []
     return _table_from_grid(grid, merged)
@@ -149,12 +211,18 @@ def _find_header(grid: list[list[object]]) -> tuple[int, list[str | None]]:
     for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         fields = [header_field(_cell_text(cell)) for cell in row]
         if sum(1 for f in fields if f and f != "ignored") > sum(
-            1 for f in best_fields if f and f != "ignored"):
+            1 for f in best_fields if f and f != "ignored"
+        ):
             best, best_fields = index, fields
     if best < 0 or "full_name" not in best_fields:
-        raise ValidationFailed(_("Không tìm thấy hàng tiêu đề có cột “Họ và tên” trong %(n)s dòng "
-                                 "đầu (cần các cột như Mã học sinh, Họ và tên, Ngày sinh, Lớp).",
-                                 n=HEADER_SCAN_ROWS), code="no_header")
+        raise ValidationFailed(
+            _(
+                "Không tìm thấy hàng tiêu đề có cột “Họ và tên” trong %(n)s dòng "
+                "đầu (cần các cột như Mã học sinh, Họ và tên, Ngày sinh, Lớp).",
+                n=HEADER_SCAN_ROWS,
+            ),
+            code="no_header",
+        )
     return best, best_fields
 
 
@@ -164,9 +232,14 @@ def _check_merged(merged: list, header_row: int) -> None:
             cell_range.max_col > cell_range.min_col or cell_range.max_row > cell_range.min_row
         ):
             raise ValidationFailed(
-                _("Dòng %(r)s: hàng tiêu đề có ô gộp %(c)s. Hãy bỏ gộp ô (Merge & Center) để mỗi "
-                  "cột có một tiêu đề riêng trên cùng một hàng.", r=header_row + 1,
-                  c=cell_range.coord), code="merged_header")
+                _(
+                    "Dòng %(r)s: hàng tiêu đề có ô gộp %(c)s. Hãy bỏ gộp ô (Merge & Center) để mỗi "
+                    "cột có một tiêu đề riêng trên cùng một hàng.",
+                    r=header_row + 1,
+                    c=cell_range.coord,
+                ),
+                code="merged_header",
+            )
 
 
 def _table_from_grid(grid: list[list[object]], merged: list) -> RosterTable:
@@ -177,18 +250,28 @@ def _table_from_grid(grid: list[list[object]], merged: list) -> RosterTable:
     for name, header in zip(fields, headers, strict=False):
         if name and name != "ignored":
             if name in seen:
-                raise ValidationFailed(_("Cột “%(a)s” và “%(b)s” cùng là %(f)s; hãy xoá một cột.",
-                                         a=seen[name], b=header, f=LABELS.get(name, name)))
+                raise ValidationFailed(
+                    _(
+                        "Cột “%(a)s” và “%(b)s” cùng là %(f)s; hãy xoá một cột.",
+                        a=seen[name],
+                        b=header,
+                        f=str(LABELS.get(name, name)),
+                    )
+                )
             seen[name] = header
     ignored = [h for f, h in zip(fields, headers, strict=False) if h and not f]
     rows, blanks = [], 0
-    for offset, raw in enumerate(grid[header_index + 1:], start=header_index + 2):
-        values = {f: _cell_text(v) for f, v in zip(fields, raw, strict=False)
-                  if f and f != "ignored"}
+    for offset, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):
+        values = {
+            f: _cell_text(v) for f, v in zip(fields, raw, strict=False) if f and f != "ignored"
+        }
         if not any(values.values()):
             blanks += 1
             continue
-        dates = {f: (v.date() if isinstance(v, datetime) else v)
-                 for f, v in zip(fields, raw, strict=False) if isinstance(v, date)}
+        dates = {
+            f: (v.date() if isinstance(v, datetime) else v)
+            for f, v in zip(fields, raw, strict=False)
+            if isinstance(v, date)
+        }
         rows.append(RosterRow(number=offset, values=values, dates=dates))
     return RosterTable(rows=rows, columns=list(seen), ignored_headers=ignored, blank_rows=blanks)

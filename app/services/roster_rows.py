@@ -12,12 +12,26 @@ from app.core.text import clean_line, fold
 from app.services.roster_files import LABELS, RosterRow
 
 ROLE_WORDS = {
-    "student": "student", "hoc sinh": "student", "hs": "student",
-    "teacher": "teacher", "giao vien": "teacher", "gv": "teacher",
-    "parent": "parent", "phu huynh": "parent", "ph": "parent",
+    "student": "student",
+    "hoc sinh": "student",
+    "hs": "student",
+    "teacher": "teacher",
+    "giao vien": "teacher",
+    "gv": "teacher",
+    "parent": "parent",
+    "phu huynh": "parent",
+    "ph": "parent",
 }
-GENDER_WORDS = {"nam": "nam", "male": "nam", "m": "nam", "nu": "nu", "female": "nu", "f": "nu",
-                "khac": "khac", "other": "khac"}
+GENDER_WORDS = {
+    "nam": "nam",
+    "male": "nam",
+    "m": "nam",
+    "nu": "nu",
+    "female": "nu",
+    "f": "nu",
+    "khac": "khac",
+    "other": "khac",
+}
 DATE_PATTERNS = (
     re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$"),
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
@@ -30,7 +44,7 @@ class RowError(ValueError):
     """A bad cell: the message already names the row and the column."""
 
     def __init__(self, row: int, column: str, message: str):
-        label = LABELS.get(column, column)
+        label = str(LABELS.get(column, column))
         super().__init__(_("Dòng %(r)s, cột %(c)s: %(m)s", r=row, c=label, m=message))
         self.row, self.column, self.text = row, label, message
 
@@ -137,8 +151,11 @@ def _parent(row: RosterRow) -> ParentInfo | None:
     if not name:
         raise RowError(row.number, "parent_name", _("thiếu họ tên phụ huynh."))
     if not (phone or email or username):
-        raise RowError(row.number, "parent_phone",
-                       _("cần số điện thoại, email hoặc tên đăng nhập của phụ huynh."))
+        raise RowError(
+            row.number,
+            "parent_phone",
+            _("cần số điện thoại, email hoặc tên đăng nhập của phụ huynh."),
+        )
     return ParentInfo(name, username, phone, email, _text(row, "relationship", 40) or "")
 
 
@@ -154,11 +171,17 @@ def to_record(row: RosterRow) -> PersonRecord:
     if code and not CODE_RE.match(code):
         raise RowError(row.number, "student_code", _("“%(v)s” chứa ký tự không hợp lệ.", v=code))
     record = PersonRecord(
-        row=row.number, role=role, full_name=full_name,
+        row=row.number,
+        role=role,
+        full_name=full_name,
         student_code=code if role == "student" else None,
-        username=_text(row, "username", 80), date_of_birth=parse_date(row, "date_of_birth"),
-        gender=_choice(row, "gender", GENDER_WORDS, None), class_name=_text(row, "class", 40),
-        grade=_grade(row), email=_email(row, "email"), phone=_phone(row, "phone"),
+        username=_text(row, "username", 80),
+        date_of_birth=parse_date(row, "date_of_birth"),
+        gender=_choice(row, "gender", GENDER_WORDS, None),
+        class_name=_text(row, "class", 40),
+        grade=_grade(row),
+        email=_email(row, "email"),
+        phone=_phone(row, "phone"),
         parent=_parent(row) if role == "student" else None,
     )
     if role == "parent":

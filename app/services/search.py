@@ -29,13 +29,16 @@ def search(actor: User, query: str, limit: int = 30) -> SearchResults:
     if len(fold(query)) < MIN_QUERY:
         return SearchResults(query, [], [])
     pattern, school_id = like_pattern(query), acting_school_id(actor)
-    people_stmt = select(User).where(User.school_id == school_id,
-                                     User.search_text.like(pattern, escape="\\"))
+    people_stmt = select(User).where(
+        User.school_id == school_id, User.search_text.like(pattern, escape="\\")
+    )
     if not actor.is_admin:
-        people_stmt = people_stmt.where(User.role.in_([Role.STUDENT, Role.TEACHER]),
-                                        User.is_active.is_(True))
-    classes_stmt = select(SchoolClass).where(SchoolClass.school_id == school_id,
-                                             SchoolClass.search_text.like(pattern, escape="\\"))
+        people_stmt = people_stmt.where(
+            User.role.in_([Role.STUDENT, Role.TEACHER]), User.is_active.is_(True)
+        )
+    classes_stmt = select(SchoolClass).where(
+        SchoolClass.school_id == school_id, SchoolClass.search_text.like(pattern, escape="\\")
+    )
     return SearchResults(
         query,
         list(db.session.scalars(people_stmt.order_by(User.full_name).limit(limit))),

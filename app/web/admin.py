@@ -23,9 +23,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def users():
     page, per_page = page_args(request.args.get("page"), request.args.get("per_page"))
-    result = people.list_users(current_user, query=request.args.get("q", ""),
-                               role=request.args.get("role") or None, page=page,
-                               per_page=per_page)
+    result = people.list_users(
+        current_user,
+        query=request.args.get("q", ""),
+        role=request.args.get("role") or None,
+        page=page,
+        per_page=per_page,
+    )
     return render_template("admin/users.html", result=result, roles=list(Role))
 
 
@@ -37,12 +41,17 @@ def new_user():
     form = request.form
     try:
         data = people.NewUser(
-            username=form.get("username", ""), full_name=form.get("full_name", ""),
-            role=form.get("role", ""), password=form.get("password") or None,
-            student_code=form.get("student_code") or None, email=form.get("email") or None,
-            phone=form.get("phone") or None, date_of_birth=_date(form.get("date_of_birth")),
+            username=form.get("username", ""),
+            full_name=form.get("full_name", ""),
+            role=form.get("role", ""),
+            password=form.get("password") or None,
+            student_code=form.get("student_code") or None,
+            email=form.get("email") or None,
+            phone=form.get("phone") or None,
+            date_of_birth=_date(form.get("date_of_birth")),
             class_name=form.get("class_name") or None,
-            child_codes=[c for c in form.get("child_codes", "").replace(",", " ").split() if c])
+            child_codes=[c for c in form.get("child_codes", "").replace(",", " ").split() if c],
+        )
         user = people.create_user(current_user, data)
     except DomainError as exc:
         flash(exc.message, "danger")
@@ -64,9 +73,12 @@ def _date(raw: str | None) -> date | None:
 @admin_required
 def user_detail(user_id: int):
     user = get_scoped(User, user_id, current_user)
-    return render_template("admin/user_detail.html", user=user,
-                           children=people.children_of(user),
-                           history=audit_queries.for_entity(current_user, user))
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        children=people.children_of(user),
+        history=audit_queries.for_entity(current_user, user),
+    )
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -90,9 +102,13 @@ def user_password(user_id: int):
 @admin_required
 def classes():
     page, per_page = page_args(request.args.get("page"), request.args.get("per_page"), 100)
-    result = school.list_classes(current_user, query=request.args.get("q", ""), page=page,
-                                 per_page=per_page,
-                                 include_inactive=request.args.get("all") == "1")
+    result = school.list_classes(
+        current_user,
+        query=request.args.get("q", ""),
+        page=page,
+        per_page=per_page,
+        include_inactive=request.args.get("all") == "1",
+    )
     return render_template("admin/classes.html", result=result)
 
 
@@ -101,8 +117,9 @@ def classes():
 def create_class():
     grade = request.form.get("grade", "")
     try:
-        school_class = school.create_class(current_user, request.form.get("name", ""),
-                                           int(grade) if grade.isdigit() else None)
+        school_class = school.create_class(
+            current_user, request.form.get("name", ""), int(grade) if grade.isdigit() else None
+        )
     except DomainError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("admin.classes"))
@@ -114,8 +131,11 @@ def create_class():
 @admin_required
 def class_detail(class_id: int):
     school_class = get_scoped(SchoolClass, class_id, current_user)
-    return render_template("admin/class_detail.html", school_class=school_class,
-                           students=school.class_students(school_class))
+    return render_template(
+        "admin/class_detail.html",
+        school_class=school_class,
+        students=school.class_students(school_class),
+    )
 
 
 @bp.post("/classes/<int:class_id>/active")
@@ -147,5 +167,6 @@ def roster():
 @admin_required
 def audit_log():
     page, per_page = page_args(request.args.get("page"), request.args.get("per_page"))
-    return render_template("admin/audit.html",
-                           result=audit_queries.recent(current_user, page, per_page))
+    return render_template(
+        "admin/audit.html", result=audit_queries.recent(current_user, page, per_page)
+    )

@@ -52,8 +52,9 @@ def login_post():
         user = identity.authenticate(username, request.form.get("password", ""))
     except DomainError as exc:
         flash(exc.message, "danger")
-        return render_template("auth/login.html", next=request.form.get("next", ""),
-                               username=username), exc.status
+        return render_template(
+            "auth/login.html", next=request.form.get("next", ""), username=username
+        ), exc.status
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user, remember=bool(request.form.get("remember")))
     return redirect(_safe_next(request.form.get("next")))
@@ -81,8 +82,9 @@ def password_post():
         flash(_("Mật khẩu nhập lại không khớp."), "danger")
         return render_template("auth/password.html"), 422
     try:
-        identity.change_password(current_user, form.get("current_password", ""),
-                                 form.get("new_password", ""))
+        identity.change_password(
+            current_user, form.get("current_password", ""), form.get("new_password", "")
+        )
     except DomainError as exc:
         flash(exc.message, "danger")
         return render_template("auth/password.html"), exc.status

@@ -14,13 +14,20 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template(f"home/{dashboards.template_role(current_user)}.html",
-                           data=dashboards.home_data(current_user))
+    return render_template(
+        f"home/{dashboards.template_role(current_user)}.html",
+        data=dashboards.home_data(current_user),
+    )
 
 
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/profile")

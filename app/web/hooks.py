@@ -19,9 +19,18 @@ CSP = (
     "font-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; "
     "frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
 )
-ERROR_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "bad_request",
-               422: "invalid", 429: "rate_limited"}
+ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "bad_request",
+    422: "invalid",
+    429: "rate_limited",
+}
 
 
 def is_api_request() -> bool:
@@ -81,7 +90,9 @@ def register_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(self), camera=(self)")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(), microphone=(self), camera=(self)"
+        )
         return response
 
     _register_errors(app)
@@ -99,12 +110,15 @@ def _register_errors(app: Flask) -> None:
     def domain_error(exc: DomainError):
         if is_api_request():
             return api_error(exc.status, exc.code, exc.message, exc.details)
-        return render_template("error.html", status=exc.status, message=exc.message,
-                               details=exc.details), exc.status
+        return render_template(
+            "error.html", status=exc.status, message=exc.message, details=exc.details
+        ), exc.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.")
+        message = _(
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
+        )
         if is_api_request():
             return api_error(400, "csrf_failed", message)
         return render_template("error.html", status=400, message=message), 400
@@ -138,8 +152,7 @@ def _http_message(status: int, exc: HTTPException) -> str:
         403: _("Bạn không có quyền truy cập trang này."),
         404: _("Không tìm thấy trang hoặc bản ghi."),
         405: _("Phương thức không được hỗ trợ."),
-        413: _("Tệp hoặc dữ liệu gửi lên quá lớn (tối đa %(mb)s MB).",
-               mb=_max_mb()),
+        413: _("Tệp hoặc dữ liệu gửi lên quá lớn (tối đa %(mb)s MB).", mb=_max_mb()),
         422: _("Dữ liệu không hợp lệ."),
         429: _("Bạn thao tác quá nhanh. Hãy chờ một lát rồi thử lại."),
     }

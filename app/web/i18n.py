@@ -16,7 +16,9 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.language
     lang = session.get("lang")
-    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["LOPHOC_LANGUAGE"]
+    return (
+        lang if lang in current_app.config["LANGUAGES"] else current_app.config["LOPHOC_LANGUAGE"]
+    )
 
 
 def select_timezone() -> str:
@@ -48,4 +50,6 @@ def register_filters(app) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["vn_number"] = vn_number
-    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+    app.jinja_env.filters["reject_page"] = lambda args: {
+        k: v for k, v in args.items() if k != "page"
+    }

@@ -15,4 +15,6 @@ bp = Blueprint("search", __name__)
 @bp.get("/search")
 @roles_required(Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
 def search():
-    return render_template("search.html", results=run_search(current_user, request.args.get("q", "")))
+    return render_template(
+        "search.html", results=run_search(current_user, request.args.get("q", ""))
+    )

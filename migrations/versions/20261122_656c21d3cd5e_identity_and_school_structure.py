@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-22 15:05:29.206207
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.db_types
-
 
 # revision identifiers, used by Alembic.
 revision = '656c21d3cd5e'

@@ -20,8 +20,9 @@ def test_token_then_me_returns_the_caller(client, web, make, school):
 
 def test_token_response_has_an_expiry_with_offset(client, make, school):
     make.user(school, "teacher", username="gv.a")
-    body = client.post("/api/v1/auth/token",
-                       json={"username": "gv.a", "password": "matkhau123"}).get_json()
+    body = client.post(
+        "/api/v1/auth/token", json={"username": "gv.a", "password": "matkhau123"}
+    ).get_json()
     assert body["token"].startswith("lh_")
     assert body["expires_at"].endswith("+00:00")
 
@@ -30,8 +31,9 @@ def test_wrong_password_is_a_json_401(client, make, school):
     make.user(school, "teacher", username="gv.a")
     response = client.post("/api/v1/auth/token", json={"username": "gv.a", "password": "x"})
     assert response.status_code == 401
-    assert response.get_json() == {"error": {
-        "code": "bad_credentials", "message": "Tên đăng nhập hoặc mật khẩu không đúng."}}
+    assert response.get_json() == {
+        "error": {"code": "bad_credentials", "message": "Tên đăng nhập hoặc mật khẩu không đúng."}
+    }
 
 
 def test_missing_fields_are_a_422_naming_the_field(client):
@@ -150,7 +152,7 @@ def test_unknown_api_path_is_a_json_404(client):
 def test_openapi_document_describes_every_api_route(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1")
-    documented = {path for path in spec["paths"]}
+    documented = set(spec["paths"])
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "api-docs.openapi_json":
             path = rule.rule.replace("<", "{").replace(">", "}")

@@ -19,24 +19,74 @@ def test_create_school_user_and_course(app):
     result = run(app, "create-school", "C3NT", "Trường THPT Chuyên Nguyễn Trãi", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["code"] == "C3NT"
-    assert run(app, "create-user", "--role", "teacher", "--school", "C3NT", "--password",
-               "abc12345", "--full-name", "Trần Văn Dũng", "gv.dung").exit_code == 0
-    result = run(app, "create-user", "--role", "student", "--school", "c3nt", "--password",
-                 "abc12345", "--full-name", "Lê Na", "--student-code", "HS9", "--class",
-                 "10A1", "hs9")
+    assert (
+        run(
+            app,
+            "create-user",
+            "--role",
+            "teacher",
+            "--school",
+            "C3NT",
+            "--password",
+            "abc12345",
+            "--full-name",
+            "Trần Văn Dũng",
+            "gv.dung",
+        ).exit_code
+        == 0
+    )
+    result = run(
+        app,
+        "create-user",
+        "--role",
+        "student",
+        "--school",
+        "c3nt",
+        "--password",
+        "abc12345",
+        "--full-name",
+        "Lê Na",
+        "--student-code",
+        "HS9",
+        "--class",
+        "10A1",
+        "hs9",
+    )
     assert result.exit_code == 1
     assert "Không có lớp “10A1”" in result.output
     assert db.session.scalar(select(User).where(User.username == "hs9")) is None
-    result = run(app, "create-course", "--school", "C3NT", "--class", "10A1", "--subject",
-                 "Toán", "--teacher", "gv.dung", "--json")
+    result = run(
+        app,
+        "create-course",
+        "--school",
+        "C3NT",
+        "--class",
+        "10A1",
+        "--subject",
+        "Toán",
+        "--teacher",
+        "gv.dung",
+        "--json",
+    )
     assert result.exit_code == 1
 
 
 def test_create_course_prints_its_id(app, make, school):
     make.user(school, "teacher", username="gv.a")
     make.school_class(school, "10A1")
-    result = run(app, "create-course", "--school", "THPT1", "--class", "10a1", "--subject",
-                 "Ngữ văn", "--teacher", "gv.a", "--json")
+    result = run(
+        app,
+        "create-course",
+        "--school",
+        "THPT1",
+        "--class",
+        "10a1",
+        "--subject",
+        "Ngữ văn",
+        "--teacher",
+        "gv.a",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     course_id = json.loads(result.output)["course_id"]
     assert db.session.get(Course, course_id).subject.name == "Ngữ văn"
@@ -44,8 +94,20 @@ def test_create_course_prints_its_id(app, make, school):
 
 def test_parent_with_child_link(app, make, school):
     make.user(school, "student", student_code="HS1")
-    result = run(app, "create-user", "--role", "parent", "--school", "THPT1", "--password",
-                 "abc12345", "--child", "HS1", "ph1", "--json")
+    result = run(
+        app,
+        "create-user",
+        "--role",
+        "parent",
+        "--school",
+        "THPT1",
+        "--password",
+        "abc12345",
+        "--child",
+        "HS1",
+        "ph1",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -57,8 +119,9 @@ def test_duplicate_school_code_fails_with_one_line(app, school):
 
 def test_import_roster_json_summary_and_row_error(app, school, tmp_path):
     good = tmp_path / "ds.csv"
-    good.write_text("Mã học sinh,Họ và tên,Lớp\nHS1,Đỗ Thu Hà,10A1\nHS2,Hồ Hiếu,10A1\n",
-                    encoding="utf-8-sig")
+    good.write_text(
+        "Mã học sinh,Họ và tên,Lớp\nHS1,Đỗ Thu Hà,10A1\nHS2,Hồ Hiếu,10A1\n", encoding="utf-8-sig"
+    )
     result = run(app, "import", "roster", str(good), "--school", "THPT1", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -78,9 +141,11 @@ def test_demo_is_idempotent_and_its_logins_work(app, client):
     assert run(app, "demo").exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == users
     assert db.session.scalar(select(func.count()).select_from(School)) == 1
-    response = client.post("/api/v1/auth/token",
-                           json={"username": "gv.toan", "password": "lophoc2026"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "gv.toan", "password": "lophoc2026"}
+    )
     assert response.status_code == 200
-    courses = client.get("/api/v1/courses", headers={
-        "Authorization": f"Bearer {response.get_json()['token']}"}).get_json()["items"]
+    courses = client.get(
+        "/api/v1/courses", headers={"Authorization": f"Bearer {response.get_json()['token']}"}
+    ).get_json()["items"]
     assert {c["class_name"] for c in courses} == {"10A1", "10A2"}

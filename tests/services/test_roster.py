@@ -67,25 +67,29 @@ def test_reimporting_the_same_file_changes_nothing(school):
 
 def test_changed_row_updates_the_person_and_moves_class(school):
     import_roster(None, school, VI_CSV.encode("utf-8"), "ds.csv")
-    changed = VI_CSV.replace("Trần Thị Bích Ngọc,31/12/2010,Nữ,10A1",
-                             "Trần Thị Bích Ngọc,30/12/2010,Nữ,10A2")
+    changed = VI_CSV.replace(
+        "Trần Thị Bích Ngọc,31/12/2010,Nữ,10A1", "Trần Thị Bích Ngọc,30/12/2010,Nữ,10A2"
+    )
     summary = import_roster(None, school, changed.encode("utf-8"), "ds.csv")
     assert summary.updated == 1
     ngoc = db.session.scalar(select(User).where(User.student_code == "7901000002"))
     assert ngoc.date_of_birth == date(2010, 12, 30)
-    membership = db.session.scalar(select(ClassMembership).where(
-        ClassMembership.student_id == ngoc.id))
+    membership = db.session.scalar(
+        select(ClassMembership).where(ClassMembership.student_id == ngoc.id)
+    )
     assert db.session.get(SchoolClass, membership.class_id).name == "10A2"
     assert _count(ClassMembership) == 3
 
 
 def test_english_headers_with_bom_and_semicolons(school):
-    data = ("\ufeffstudent_code;full_name;date_of_birth;class\n"
-            "S1;Phạm Minh Châu;2010-03-04;11B2\n").encode("utf-8")
+    data = (
+        "\ufeffstudent_code;full_name;date_of_birth;class\nS1;Phạm Minh Châu;2010-03-04;11B2\n"
+    ).encode("utf-8")
     summary = import_roster(None, school, data, "roster.csv")
     assert summary.imported == 1
     assert db.session.scalar(select(User.full_name).where(User.student_code == "S1")) == (
-        "Phạm Minh Châu")
+        "Phạm Minh Châu"
+    )
 
 
 def _cp1258(text: str) -> bytes:
@@ -125,7 +129,10 @@ def test_bad_date_stops_the_import_naming_row_and_column(school):
     bad = VI_CSV.replace("31/12/2010", "31/02/2010")
     with pytest.raises(ValidationFailed) as caught:
         import_roster(None, school, bad.encode("utf-8"), "ds.csv")
-    assert str(caught.value) == "Dòng 3, cột Ngày sinh: 31/02/2010 không phải ngày hợp lệ (dd/mm/yyyy)."
+    assert (
+        str(caught.value)
+        == "Dòng 3, cột Ngày sinh: 31/02/2010 không phải ngày hợp lệ (dd/mm/yyyy)."
+    )
     assert _count(User) == 0 and _count(SchoolClass) == 0
 
 
@@ -134,8 +141,10 @@ def test_every_bad_row_is_reported_and_nothing_is_written(school):
     with pytest.raises(ValidationFailed) as caught:
         import_roster(None, school, bad.encode("utf-8"), "ds.csv")
     messages = [e["message"] for e in caught.value.details["errors"]]
-    assert messages == ["Dòng 3, cột Ngày sinh: 31/02/2010 không phải ngày hợp lệ (dd/mm/yyyy).",
-                        "Dòng 4, cột Họ và tên: thiếu họ và tên."]
+    assert messages == [
+        "Dòng 3, cột Ngày sinh: 31/02/2010 không phải ngày hợp lệ (dd/mm/yyyy).",
+        "Dòng 4, cột Họ và tên: thiếu họ và tên.",
+    ]
     assert _count(User) == 0
 
 
@@ -152,17 +161,26 @@ def test_failure_late_in_the_import_rolls_back_everything(make, school):
     make.user(other, "student", username="thpt1.7901000003", student_code="X")
     with pytest.raises(ValidationFailed, match="Dòng 4"):
         import_roster(None, school, VI_CSV.encode("utf-8"), "ds.csv")
-    assert db.session.scalar(select(func.count()).select_from(User).where(
-        User.school_id == school.id)) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(User).where(User.school_id == school.id))
+        == 1
+    )
     assert _count(SchoolClass) == 0
 
 
 def test_xlsx_with_title_rows_above_the_header(school):
-    data = _xlsx([["SỞ GD&ĐT HÀ NỘI"], ["DANH SÁCH HỌC SINH LỚP 10A1"], [],
-                  ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Lớp"],
-                  [1, 7901000009, "Đỗ Thu Hà", date(2010, 2, 3), "10A1"],
-                  [None, None, None, None, None],
-                  [2, "7901000010", "Hồ Quang Hiếu", "15/08/2010", "10A1"]], merge="A1:E1")
+    data = _xlsx(
+        [
+            ["SỞ GD&ĐT HÀ NỘI"],
+            ["DANH SÁCH HỌC SINH LỚP 10A1"],
+            [],
+            ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Lớp"],
+            [1, 7901000009, "Đỗ Thu Hà", date(2010, 2, 3), "10A1"],
+            [None, None, None, None, None],
+            [2, "7901000010", "Hồ Quang Hiếu", "15/08/2010", "10A1"],
+        ],
+        merge="A1:E1",
+    )
     summary = import_roster(None, school, data, "ds.xlsx")
     assert summary.imported == 2 and summary.skipped == 1
     ha = db.session.scalar(select(User).where(User.student_code == "7901000009"))
@@ -170,8 +188,10 @@ def test_xlsx_with_title_rows_above_the_header(school):
 
 
 def test_xlsx_with_merged_header_cells_gets_a_clear_message(school):
-    data = _xlsx([["Mã học sinh", "Họ và tên", "Ngày sinh", ""],
-                  ["1", "Đỗ Thu Hà", "01/01/2010", ""]], merge="C1:D1")
+    data = _xlsx(
+        [["Mã học sinh", "Họ và tên", "Ngày sinh", ""], ["1", "Đỗ Thu Hà", "01/01/2010", ""]],
+        merge="C1:D1",
+    )
     with pytest.raises(ValidationFailed, match="ô gộp C1:D1"):
         import_roster(None, school, data, "gop.xlsx")
 
@@ -199,7 +219,7 @@ def test_teachers_and_parent_rows_in_the_same_file(school):
         "Học sinh,HS1,Ngô Thị Mai Anh,12C1,,,\n"
         "Giáo viên,,Trần Văn Dũng,12C1,gv.dung,dung@truong.edu.vn,\n"
         "Phụ huynh,,Ngô Văn Hải,,ph.hai,,HS1\n"
-    ).encode("utf-8")
+    ).encode()
     summary = import_roster(None, school, data, "all.csv")
     assert summary.imported == 3
     klass = db.session.scalar(select(SchoolClass).where(SchoolClass.name == "12C1"))

@@ -13,12 +13,15 @@ from app.core.clock import school_year_of, to_local
 from app.core.text import clean_line, fold, like_pattern, nfc
 
 
-@pytest.mark.parametrize(("raw", "folded"), [
-    ("Nguyễn Văn Dũng", "nguyen van dung"),
-    ("ĐẶNG QUỐC BẢO", "dang quoc bao"),
-    ("  Lê   Hoàng  Đức ", "le hoang duc"),
-    (unicodedata.normalize("NFD", "Võ Thị Ánh"), "vo thi anh"),
-])
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Nguyễn Văn Dũng", "nguyen van dung"),
+        ("ĐẶNG QUỐC BẢO", "dang quoc bao"),
+        ("  Lê   Hoàng  Đức ", "le hoang duc"),
+        (unicodedata.normalize("NFD", "Võ Thị Ánh"), "vo thi anh"),
+    ],
+)
 def test_fold_removes_accents_case_and_extra_spaces(raw, folded):
     assert fold(raw) == folded
 
@@ -38,9 +41,14 @@ def test_like_pattern_escapes_wildcards():
     assert like_pattern("Nguyễn Dũng") == "%nguyen%dung%"
 
 
-@pytest.mark.parametrize(("day", "year"), [(date(2026, 11, 22), "2026-2027"),
-                                           (date(2027, 5, 31), "2026-2027"),
-                                           (date(2027, 8, 1), "2027-2028")])
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        (date(2026, 11, 22), "2026-2027"),
+        (date(2027, 5, 31), "2026-2027"),
+        (date(2027, 8, 1), "2027-2028"),
+    ],
+)
 def test_school_year_starts_in_august(day, year):
     assert school_year_of(day) == year
 

@@ -27,22 +27,33 @@ def test_admin_lists_and_finds_people_without_accents(client, web, make, school)
 def test_admin_creates_a_student_in_a_class_with_audit(client, web, make, school):
     admin = _admin(make, school, web)
     make.school_class(school, "10A1")
-    response = web.post_form("/admin/users/new", {
-        "full_name": "Phạm  Minh Châu", "username": "chau", "role": "student",
-        "student_code": "HS77", "class_name": "10a1", "date_of_birth": "2010-04-05"})
+    response = web.post_form(
+        "/admin/users/new",
+        {
+            "full_name": "Phạm  Minh Châu",
+            "username": "chau",
+            "role": "student",
+            "student_code": "HS77",
+            "class_name": "10a1",
+            "date_of_birth": "2010-04-05",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "chau"))
     assert user.full_name == "Phạm Minh Châu"
-    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.create",
-                                                     AuditLog.entity_id == user.id))
+    entry = db.session.scalar(
+        select(AuditLog).where(AuditLog.action == "user.create", AuditLog.entity_id == user.id)
+    )
     assert entry.actor_id == admin.id and entry.ip == "127.0.0.1"
 
 
 def test_duplicate_student_code_gets_a_409_with_message(client, web, make, school):
     _admin(make, school, web)
     make.user(school, "student", student_code="HS77")
-    response = web.post_form("/admin/users/new", {
-        "full_name": "Ai Đó", "username": "aido", "role": "student", "student_code": "HS77"})
+    response = web.post_form(
+        "/admin/users/new",
+        {"full_name": "Ai Đó", "username": "aido", "role": "student", "student_code": "HS77"},
+    )
     assert response.status_code == 409
     assert "Mã học sinh “HS77” đã tồn tại" in response.get_data(as_text=True)
 
@@ -101,13 +112,15 @@ def test_classes_page_creates_and_lists_classes(client, web, make, school):
 def test_roster_upload_reports_summary_and_bad_rows(client, web, make, school):
     _admin(make, school, web)
     good = "Mã học sinh,Họ và tên,Lớp\nHS1,Đỗ Thu Hà,10A1\n".encode()
-    response = web.post_form("/admin/roster", {"file": (io.BytesIO(good), "ds.csv")},
-                             content_type="multipart/form-data")
+    response = web.post_form(
+        "/admin/roster", {"file": (io.BytesIO(good), "ds.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200
     assert "Đã nhập: 1 mới" in response.get_data(as_text=True)
     bad = "Mã học sinh,Họ và tên,Ngày sinh\nHS2,Hồ Hiếu,32/01/2010\n".encode()
-    response = web.post_form("/admin/roster", {"file": (io.BytesIO(bad), "ds.csv")},
-                             content_type="multipart/form-data")
+    response = web.post_form(
+        "/admin/roster", {"file": (io.BytesIO(bad), "ds.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert "Dòng 2, cột Ngày sinh" in response.get_data(as_text=True)
 
@@ -117,8 +130,11 @@ def test_oversized_upload_is_a_413_with_a_message(app, client, web, make, school
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     try:
         # A raw body: the announced size alone must be refused, before anything is parsed.
-        response = client.post("/admin/roster", data=b"x" * (2 * 1024 * 1024),
-                               content_type="multipart/form-data; boundary=zz")
+        response = client.post(
+            "/admin/roster",
+            data=b"x" * (2 * 1024 * 1024),
+            content_type="multipart/form-data; boundary=zz",
+        )
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 50 * 1024 * 1024
     assert response.status_code == 413
@@ -128,8 +144,9 @@ def test_oversized_upload_is_a_413_with_a_message(app, client, web, make, school
 def test_oversized_api_body_is_a_json_413(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     try:
-        response = client.post("/api/v1/auth/token", data=b"{" + b" " * 4096 + b"}",
-                               content_type="application/json")
+        response = client.post(
+            "/api/v1/auth/token", data=b"{" + b" " * 4096 + b"}", content_type="application/json"
+        )
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 50 * 1024 * 1024
     assert response.status_code == 413

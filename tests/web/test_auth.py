@@ -58,8 +58,15 @@ def test_login_is_rate_limited(app, web, make, school):
 def test_next_parameter_cannot_redirect_off_site(client, web, make, school):
     make.user(school, "teacher", username="gv.hoa")
     token = web.csrf("/login")
-    response = client.post("/login", data={"username": "gv.hoa", "password": "matkhau123",
-                                           "csrf_token": token, "next": "//evil.example/x"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "gv.hoa",
+            "password": "matkhau123",
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -76,9 +83,14 @@ def test_change_password_keeps_this_session_and_ends_others(web, other_browser, 
     web.login("gv.hoa")
     other_browser.login("gv.hoa")
     assert other.get("/profile").status_code == 200
-    response = web.post_form("/account/password", {
-        "current_password": "matkhau123", "new_password": "moi2026abc",
-        "confirm_password": "moi2026abc"})
+    response = web.post_form(
+        "/account/password",
+        {
+            "current_password": "matkhau123",
+            "new_password": "moi2026abc",
+            "confirm_password": "moi2026abc",
+        },
+    )
     assert response.status_code == 302
     assert web.client.get("/profile").status_code == 200
     assert other.get("/profile").status_code == 302
@@ -90,9 +102,14 @@ def test_change_password_keeps_this_session_and_ends_others(web, other_browser, 
 def test_weak_new_password_is_refused_with_reason(web, make, school):
     make.user(school, "teacher", username="gv.hoa")
     web.login("gv.hoa")
-    response = web.post_form("/account/password", {
-        "current_password": "matkhau123", "new_password": "12345678",
-        "confirm_password": "12345678"})
+    response = web.post_form(
+        "/account/password",
+        {
+            "current_password": "matkhau123",
+            "new_password": "12345678",
+            "confirm_password": "12345678",
+        },
+    )
     assert response.status_code == 422
     assert "có cả chữ và số" in response.get_data(as_text=True)
 
