@@ -1,4 +1,4 @@
-"""Shared plain dataclasses for question banks: what every importer returns, every exporter takes."""
+"""Shared plain dataclasses for question banks: what importers return and exporters take."""
 
 from __future__ import annotations
 

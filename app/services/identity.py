@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.clock import now_utc
-from app.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from app.core.security import (
     hash_password,
     new_token,
@@ -24,7 +24,7 @@ from app.core.text import clean_line, fold
 from app.extensions import db
 from app.models import ApiToken, Role, User
 from app.services import audit
-from app.services.access import get_scoped, require_school_admin
+from app.services.access import acting_school_id, get_scoped, require_school_admin
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 INTEGRATION_SCOPES = frozenset({"grades:read", "roster:read", "roster:write"})
@@ -145,6 +145,11 @@ def user_for_token(token: str) -> tuple[User, ApiToken]:
         raise NotAuthenticated(_("Mã truy cập không hợp lệ hoặc đã hết hạn."), code="invalid_token")
     if not row.user.is_active:
         raise NotAuthenticated(_("Tài khoản đã bị khoá."), code="account_disabled")
+    if row.kind == "integration" and (
+        row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5)
+    ):
+        row.last_used_at = now  # coarse on purpose: one write per token per 5 minutes at most
+        db.session.commit()
     return row.user, row
 
 
@@ -206,3 +211,25 @@ def set_language(user: User, language: str) -> None:
         raise ValidationFailed(_("Ngôn ngữ không được hỗ trợ."))
     user.language = language
     db.session.commit()
+
+
+def integration_tokens(actor: User) -> list[ApiToken]:
+    """The school's integration tokens, newest first (admins only)."""
+    require_school_admin(actor)
+    stmt = (select(ApiToken).where(ApiToken.school_id == acting_school_id(actor),
+                                   ApiToken.kind == "integration")
+            .order_by(ApiToken.id.desc()))
+    return list(db.session.scalars(stmt))
+
+
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke an integration token of the actor's school; raises NotFound for others."""
+    require_school_admin(actor)
+    token = get_scoped(ApiToken, token_id, actor)
+    if token.kind != "integration":
+        raise NotFound(_("Không tìm thấy."))
+    if token.revoked_at is None:
+        token.revoked_at = now_utc()
+        audit.record(actor, "token.revoke", token, {"revoked": [False, True]})
+    db.session.commit()
+    return token

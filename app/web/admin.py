@@ -170,3 +170,33 @@ def audit_log():
     return render_template(
         "admin/audit.html", result=audit_queries.recent(current_user, page, per_page)
     )
+
+
+@bp.get("/tokens")
+@admin_required
+def tokens():
+    return render_template("admin/tokens.html", tokens=identity.integration_tokens(current_user),
+                           scopes=sorted(identity.INTEGRATION_SCOPES))
+
+
+@bp.post("/tokens")
+@admin_required
+def create_token():
+    days = request.form.get("days", "")
+    try:
+        issued = identity.create_integration_token(
+            current_user, request.form.get("name", ""), request.form.getlist("scopes"),
+            int(days) if days.isdigit() else None)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.tokens"))
+    return render_template("admin/tokens.html", tokens=identity.integration_tokens(current_user),
+                           scopes=sorted(identity.INTEGRATION_SCOPES), issued=issued)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_token(token_id: int):
+    identity.revoke_token(current_user, token_id)
+    flash(_("Đã thu hồi mã truy cập."), "success")
+    return redirect(url_for("admin.tokens"))

@@ -174,3 +174,28 @@ def test_students_cannot_search_people(client, web, make, school):
     make.user(school, "student", username="hs")
     web.login("hs")
     assert client.get("/search?q=abc").status_code == 403
+
+
+def test_admin_creates_uses_and_revokes_an_integration_token(client, web, make, school):
+    import re
+
+    _admin(make, school, web)
+    page = web.post_form("/admin/tokens", {"name": "SMAS", "scopes": ["roster:read"],
+                                           "days": "30"}).get_data(as_text=True)
+    token = re.search(r'<code class="user-select-all">([^<]+)</code>', page)[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/classes", headers=headers).status_code == 200
+    listing = client.get("/admin/tokens").get_data(as_text=True)
+    assert "SMAS" in listing and token not in listing  # shown once, never again
+    from app.models import ApiToken
+
+    token_row = db.session.scalar(select(ApiToken).where(ApiToken.kind == "integration"))
+    assert token_row.last_used_at is not None
+    web.post_form(f"/admin/tokens/{token_row.id}/revoke")
+    assert client.get("/api/v1/classes", headers=headers).status_code == 401
+
+
+def test_token_without_scope_is_refused_with_a_message(client, web, make, school):
+    _admin(make, school, web)
+    page = web.post_form("/admin/tokens", {"name": "X"}, follow_redirects=True)
+    assert "Phạm vi không hợp lệ" in page.get_data(as_text=True)
