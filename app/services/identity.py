@@ -216,9 +216,11 @@ def set_language(user: User, language: str) -> None:
 def integration_tokens(actor: User) -> list[ApiToken]:
     """The school's integration tokens, newest first (admins only)."""
     require_school_admin(actor)
-    stmt = (select(ApiToken).where(ApiToken.school_id == acting_school_id(actor),
-                                   ApiToken.kind == "integration")
-            .order_by(ApiToken.id.desc()))
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.school_id == acting_school_id(actor), ApiToken.kind == "integration")
+        .order_by(ApiToken.id.desc())
+    )
     return list(db.session.scalars(stmt))
 
 

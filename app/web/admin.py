@@ -175,8 +175,11 @@ def audit_log():
 @bp.get("/tokens")
 @admin_required
 def tokens():
-    return render_template("admin/tokens.html", tokens=identity.integration_tokens(current_user),
-                           scopes=sorted(identity.INTEGRATION_SCOPES))
+    return render_template(
+        "admin/tokens.html",
+        tokens=identity.integration_tokens(current_user),
+        scopes=sorted(identity.INTEGRATION_SCOPES),
+    )
 
 
 @bp.post("/tokens")
@@ -185,13 +188,20 @@ def create_token():
     days = request.form.get("days", "")
     try:
         issued = identity.create_integration_token(
-            current_user, request.form.get("name", ""), request.form.getlist("scopes"),
-            int(days) if days.isdigit() else None)
+            current_user,
+            request.form.get("name", ""),
+            request.form.getlist("scopes"),
+            int(days) if days.isdigit() else None,
+        )
     except DomainError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("admin.tokens"))
-    return render_template("admin/tokens.html", tokens=identity.integration_tokens(current_user),
-                           scopes=sorted(identity.INTEGRATION_SCOPES), issued=issued)
+    return render_template(
+        "admin/tokens.html",
+        tokens=identity.integration_tokens(current_user),
+        scopes=sorted(identity.INTEGRATION_SCOPES),
+        issued=issued,
+    )
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

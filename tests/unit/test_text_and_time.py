@@ -71,7 +71,7 @@ def test_utc_column_round_trips_aware_and_refuses_naive(app, make, school):
     assert stored == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
     assert stored.tzinfo is not None
     user = db.session.get(User, user.id)
-    user.last_login_at = datetime(2026, 11, 22, 8, 0)  # noqa: DTZ001 - the point of the test
+    user.last_login_at = datetime(2026, 11, 22, 8, 0)  # naive on purpose
     with pytest.raises(Exception, match="naive"):
         db.session.commit()
     db.session.rollback()

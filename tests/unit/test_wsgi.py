@@ -11,8 +11,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _import_wsgi(env: dict) -> subprocess.CompletedProcess:
     code = "import wsgi; print(type(wsgi.app).__name__, type(wsgi.socketio).__name__)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, check=False, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_wsgi_exposes_app_and_socketio(tmp_path):

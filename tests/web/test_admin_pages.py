@@ -180,8 +180,9 @@ def test_admin_creates_uses_and_revokes_an_integration_token(client, web, make, 
     import re
 
     _admin(make, school, web)
-    page = web.post_form("/admin/tokens", {"name": "SMAS", "scopes": ["roster:read"],
-                                           "days": "30"}).get_data(as_text=True)
+    page = web.post_form(
+        "/admin/tokens", {"name": "SMAS", "scopes": ["roster:read"], "days": "30"}
+    ).get_data(as_text=True)
     token = re.search(r'<code class="user-select-all">([^<]+)</code>', page)[1]
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/classes", headers=headers).status_code == 200
