@@ -15,7 +15,7 @@ from app.core.text import clean_line, like_pattern
 from app.extensions import db
 from app.models import ParentLink, Role, School, User
 from app.services import audit
-from app.services.access import acting_school_id, require_school_admin
+from app.services.access import acting_school_id, get_scoped, require_school_admin
 from app.services.identity import normalise_username, search_text_for
 from app.services.school import current_year, find_class, put_in_class
 
@@ -189,5 +189,52 @@ def create_user_cli(school: School | None, data: NewUser) -> User:
     user = add_user(None, school, data)
     if school is not None:
         _apply_class_and_children(None, school, user, data)
+    db.session.commit()
+    return user
+
+
+EDITABLE = ("full_name", "email", "phone", "date_of_birth", "gender", "student_code", "role")
+
+
+def update_user(actor: User, user_id: int, fields: dict) -> User:
+    """An admin edits a person's details or role (one transaction, every change audited).
+
+    Raises ValidationFailed for bad values, Conflict for a student code already in use,
+    NotFound for a person of another school."""
+    require_school_admin(actor)
+    user = get_scoped(User, user_id, actor)
+    clean = {k: v for k, v in fields.items() if k in EDITABLE}
+    if "full_name" in clean:
+        clean["full_name"] = clean_line(clean["full_name"])
+        if not clean["full_name"]:
+            raise ValidationFailed(_("Thiếu họ và tên."))
+    for key in ("email", "phone", "student_code"):
+        if key in clean:
+            clean[key] = clean_line(clean[key]) or None
+    role = str(_check_role(clean.get("role", user.role)))
+    if role != user.role and (user.id == actor.id or role == Role.SYSTEM_ADMIN):
+        raise ValidationFailed(_("Không thể đổi vai trò này."))
+    clean["role"] = role
+    if role != Role.STUDENT:
+        clean["student_code"] = None
+    elif not clean.get("student_code", user.student_code):
+        raise ValidationFailed(_("Học sinh phải có mã học sinh."))
+    code = clean.get("student_code")
+    if (
+        code
+        and code != user.student_code
+        and db.session.scalar(
+            select(User.id).where(User.school_id == user.school_id, User.student_code == code)
+        )
+    ):
+        raise Conflict(_("Mã học sinh “%(c)s” đã tồn tại trong trường.", c=code))
+    changes = audit.diff(user, clean)
+    if changes:
+        user.search_text = search_text_for(user)
+        if "role" in changes:
+            user.session_version += 1  # new rights start with a new sign-in
+        audit.record(
+            actor, "user.role_change" if "role" in changes else "user.update", user, changes
+        )
     db.session.commit()
     return user

@@ -81,6 +81,34 @@ def user_detail(user_id: int):
     )
 
 
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = get_scoped(User, user_id, current_user)
+    if request.method == "GET":
+        return render_template("admin/user_edit.html", user=user, form=None)
+    form = request.form
+    try:
+        people.update_user(
+            current_user,
+            user_id,
+            {
+                "full_name": form.get("full_name", ""),
+                "role": form.get("role", user.role),
+                "student_code": form.get("student_code", ""),
+                "email": form.get("email", ""),
+                "phone": form.get("phone", ""),
+                "gender": form.get("gender") or None,
+                "date_of_birth": _date(form.get("date_of_birth")),
+            },
+        )
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return render_template("admin/user_edit.html", user=user, form=form), exc.status
+    flash(_("Đã lưu thay đổi."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
 @bp.post("/users/<int:user_id>/active")
 @admin_required
 def user_active(user_id: int):

@@ -200,3 +200,42 @@ def test_token_without_scope_is_refused_with_a_message(client, web, make, school
     _admin(make, school, web)
     page = web.post_form("/admin/tokens", {"name": "X"}, follow_redirects=True)
     assert "Phạm vi không hợp lệ" in page.get_data(as_text=True)
+
+
+def test_admin_edits_a_person_and_the_change_is_audited(client, web, make, school):
+    _admin(make, school, web)
+    student = make.user(school, "student", full_name="Lê Văn A", student_code="HS1")
+    response = web.post_form(
+        f"/admin/users/{student.id}/edit",
+        {
+            "full_name": "Lê Văn Ân",
+            "role": "student",
+            "student_code": "HS1",
+            "email": "an@truong.edu.vn",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, student.id).full_name == "Lê Văn Ân"
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.update"))
+    assert entry.changes["full_name"] == ["Lê Văn A", "Lê Văn Ân"]
+
+
+def test_role_change_is_audited_and_student_code_clash_is_409(
+    client, web, other_browser, make, school
+):
+    _admin(make, school, web)
+    make.user(school, "student", student_code="HS1")
+    teacher = make.user(school, "teacher", username="gv")
+    clash = web.post_form(
+        f"/admin/users/{teacher.id}/edit",
+        {"full_name": "GV", "role": "student", "student_code": "HS1"},
+    )
+    assert clash.status_code == 409
+    other_browser.login("gv")
+    ok = web.post_form(
+        f"/admin/users/{teacher.id}/edit", {"full_name": "GV", "role": "admin", "student_code": ""}
+    )
+    assert ok.status_code == 302
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.role_change"))
+    assert other_browser.client.get("/profile").status_code == 302  # old session ended
