@@ -193,5 +193,31 @@ def import_roster(file: Path, school_code: str, year: str | None, as_json: bool)
     )
 
 
+@import_group.command("questions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True)
+@click.option("--bank", "bank_name", required=True, help="Tên ngân hàng (tạo mới nếu chưa có)")
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml", "aiken", "qti", "xlsx",
+                                                     "docx"]), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def import_questions(file: Path, school_code: str, bank_name: str, fmt: str | None,
+                     as_json: bool) -> None:
+    """Nhập câu hỏi vào ngân hàng từ GIFT, Moodle XML, Aiken, QTI 2.1, XLSX hoặc Word."""
+    from app.services.questions import ensure_bank, import_file
+    from app.services.school import school_by_code
+
+    school = school_by_code(school_code)
+    bank = ensure_bank(None, school.id, bank_name)
+    summary = import_file(None, bank, file.read_bytes(), file.name, fmt)
+    for error in summary.errors[:20]:
+        if not as_json:
+            click.echo(f"  bỏ qua {error['where']}: {error['message']}", err=True)
+    _emit(as_json, summary.as_dict(),
+          f"{file.name} ({summary.format}): {summary.imported} mới, {summary.updated} cập nhật, "
+          f"{summary.unchanged} không đổi, {summary.skipped} bỏ qua → ngân hàng #{summary.bank_id}")
+
+
 if __name__ == "__main__":
     main()

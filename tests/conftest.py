@@ -36,6 +36,7 @@ def _app():
                 "TESTING": True,
                 "SECRET_KEY": "test-secret",
                 "SQLALCHEMY_DATABASE_URI": url,
+                "LOPHOC_STORAGE_DIR": f"{tmp_dir}/storage",
                 "LOGIN_RATE_LIMIT": "1000 per minute",
                 "SERVER_NAME": None,
             }
@@ -84,6 +85,14 @@ def app(_app):
         _empty_tables()
         clock.freeze(None)
         ctx.pop()
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    """The shared real-world files (../shared/fixtures); tests needing them skip without."""
+    if not FIXTURES.is_dir():
+        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+    return FIXTURES
 
 
 @pytest.fixture(scope="session")

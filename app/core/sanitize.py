@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bleach
-from bleach.css_sanitizer import CSSSanitizer
 
 ALLOWED_TAGS = frozenset(
     {
@@ -60,7 +59,6 @@ ALLOWED_ATTRIBUTES = {
     "source": ["src", "type"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
-_CSS = CSSSanitizer(allowed_css_properties=[])
 
 
 def clean_html(html: str | None) -> str:
@@ -72,7 +70,6 @@ def clean_html(html: str | None) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
-        css_sanitizer=_CSS,
         strip=True,
         strip_comments=True,
     )

@@ -2,6 +2,13 @@
 
 from app.models.audit import AuditLog
 from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.questions import (
+    Question,
+    QuestionAsset,
+    QuestionBank,
+    QuestionCategory,
+    QuestionVersion,
+)
 from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, Semester, Subject
 
 __all__ = [
@@ -10,6 +17,11 @@ __all__ = [
     "ClassMembership",
     "Course",
     "ParentLink",
+    "Question",
+    "QuestionAsset",
+    "QuestionBank",
+    "QuestionCategory",
+    "QuestionVersion",
     "Role",
     "School",
     "SchoolClass",

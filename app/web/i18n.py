@@ -50,6 +50,7 @@ def register_filters(app) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["vn_number"] = vn_number
+    app.jinja_env.filters["option_letter"] = lambda i: chr(ord("A") + i) if i < 26 else str(i + 1)
     app.jinja_env.filters["reject_page"] = lambda args: {
         k: v for k, v in args.items() if k != "page"
     }

@@ -149,3 +149,41 @@ def test_demo_is_idempotent_and_its_logins_work(app, client):
         "/api/v1/courses", headers={"Authorization": f"Bearer {response.get_json()['token']}"}
     ).get_json()["items"]
     assert {c["class_name"] for c in courses} == {"10A1", "10A2"}
+
+
+def test_import_questions_json_and_failure_exit(app, school, fixtures, tmp_path):
+    source = fixtures / "questions/moodlexml/truefalse.xml"
+    result = run(
+        app,
+        "import",
+        "questions",
+        str(source),
+        "--school",
+        "THPT1",
+        "--bank",
+        "Vật lí 11",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["format"], summary["imported"]) == ("moodlexml", 2)
+    assert summary["bank_id"] > 0
+    empty = tmp_path / "rong.txt"
+    empty.write_text("Câu không có đáp án\nA. 1\nB. 2\n", encoding="utf-8")
+    result = run(
+        app,
+        "import",
+        "questions",
+        str(empty),
+        "--school",
+        "THPT1",
+        "--bank",
+        "X",
+        "--format",
+        "aiken",
+    )
+    assert result.exit_code == 1
+    assert "rong.txt: không có câu hỏi hợp lệ nào (1 câu lỗi)." in result.output
+    from app.models import QuestionBank
+
+    assert db.session.scalar(select(QuestionBank).where(QuestionBank.name == "X")) is None
