@@ -41,6 +41,7 @@ from question_banks.model import Question as QuestionData
 
 STAFF = (Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
 MAX_BANK_FILE_BYTES = 50 * 1024 * 1024
+IDENTIFYING_FORMATS = frozenset({"gift", "moodlexml", "xlsx"})
 
 
 @dataclass
@@ -256,7 +257,12 @@ class _Store:
         self.actor, self.bank, self.fmt = actor, bank, fmt
         rows = db.session.scalars(select(Question).where(Question.bank_id == bank.id)).all()
         self.by_fingerprint = {q.fingerprint: q for q in rows}
-        self.by_source = {q.source_id: q for q in rows if q.source_id}
+        # Only ids an author gives on purpose (GIFT [id:], Moodle idnumber, the XLSX id column)
+        # identify a question across files; QTI item ids like "Q01" repeat from file to file.
+        self.uses_ids = fmt in IDENTIFYING_FORMATS
+        self.by_source = {
+            q.source_id: q for q in rows if q.source_id and q.source_format == fmt and self.uses_ids
+        }
         self.categories = {
             c.path: c
             for c in db.session.scalars(
@@ -272,7 +278,9 @@ class _Store:
             content = with_asset_links(clean, stored)
             print_ = fingerprint(content)
             existing = self.by_fingerprint.get(print_) or (
-                self.by_source.get(content.source_id) if content.source_id else None
+                self.by_source.get(content.source_id)
+                if self.uses_ids and content.source_id
+                else None
             )
             if existing is not None and existing in self.created:
                 summary.skipped += 1

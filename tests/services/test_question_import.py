@@ -141,3 +141,13 @@ def test_invalid_questions_are_reported_and_skipped(bank):
     summary = questions.import_file(None, bank, aiken, "a.txt", "aiken")
     assert summary.imported == 1 and summary.skipped == 1
     assert summary.errors[0]["where"].startswith("dòng")
+
+
+def test_qti_items_with_the_same_identifier_from_two_files_are_both_kept(bank, fixtures):
+    original = (fixtures / "questions/qti21/items/choice.xml").read_bytes()
+    changed = original.replace(b"Look at the text in the picture.", b"Another question.")
+    assert changed != original
+    questions.import_file(None, bank, original, "a.xml", "qti")
+    summary = questions.import_file(None, bank, changed, "b.xml", "qti")
+    assert (summary.imported, summary.updated) == (1, 0)
+    assert _count(Question, bank_id=bank.id) == 2

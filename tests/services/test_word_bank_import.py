@@ -49,8 +49,12 @@ def _word_file() -> tuple[bytes, dict[int, tuple[str, str]]]:
         values[key] = a + b
         mark = MARKS[n % len(MARKS)]
         for letter in "ABCD":
-            _option(document.add_paragraph(), letter, str(values[letter]),
-                    mark if letter == key else None)
+            _option(
+                document.add_paragraph(),
+                letter,
+                str(values[letter]),
+                mark if letter == key else None,
+            )
         expected[n] = (key, LEVELS[code])
     document.add_paragraph("PHẦN II. Câu trắc nghiệm đúng sai.")
     for n in range(41, 45):
