@@ -12,12 +12,11 @@ import argparse
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from cli_runner import lophoc, reset_postgres
 
 TOPICS = ["Hàm số", "Đạo hàm", "Tích phân", "Xác suất", "Hình học không gian", "Số phức"]
 
@@ -59,22 +58,6 @@ def write_bank(path: Path, count: int) -> None:
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
-def lophoc(env: dict, *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"lophoc {' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    lines = result.stdout.strip().splitlines()
-    return elapsed, lines[-1] if lines else ""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=5000)
@@ -87,8 +70,6 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
         env = {**os.environ, "DATABASE_URL": url, "LOPHOC_INSTANCE_DIR": str(folder)}
         if args.database_url:
-            from roster_import import reset_postgres
-
             reset_postgres(url)
         lophoc(env, "db", "upgrade")
         lophoc(env, "create-school", "BENCHQ", "Trường bench")

@@ -13,11 +13,10 @@ import io
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from cli_runner import lophoc, reset_postgres
 
 SURNAMES = [
     "Nguyễn",
@@ -123,21 +122,6 @@ def write_files(folder: Path, n: int) -> dict[str, Path]:
     return {"csv": csv_path, "xlsx": xlsx_path}
 
 
-def lophoc(env: dict, *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"lophoc {' '.join(args)} failed:\n{result.stderr}")
-    return elapsed, result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=1500)
@@ -173,15 +157,6 @@ def main() -> None:
                     ensure_ascii=False,
                 )
             )
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -29,19 +29,6 @@ from app.services.access import acting_school_id, get_scoped, require_school_adm
 
 SCHOOL_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-COMMENT_SUBJECTS = {
-    fold(n)
-    for n in (
-        "Giáo dục thể chất",
-        "Nghệ thuật",
-        "Âm nhạc",
-        "Mĩ thuật",
-        "Mỹ thuật",
-        "Nội dung giáo dục của địa phương",
-        "Hoạt động trải nghiệm, hướng nghiệp",
-        "Hoạt động trải nghiệm",
-    )
-}
 
 
 def create_school(code: str, name: str, level: str = "thpt") -> School:
@@ -247,7 +234,7 @@ def ensure_subject(school: School, name: str) -> Subject:
             school_id=school.id,
             name=name,
             search_text=fold(name),
-            assessment="comment" if fold(name) in COMMENT_SUBJECTS else "score",
+            assessment="comment" if is_comment_subject(name) else "score",
         )
         db.session.add(subject)
         db.session.flush()
