@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import acting_school_id, get_scoped, require_school_admin
+from app.services.grading import is_comment_subject
 
 SCHOOL_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
