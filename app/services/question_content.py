@@ -46,8 +46,25 @@ def _clean_text(answer: TextAnswer) -> TextAnswer:
     return dataclasses.replace(answer, feedback_html=clean_html(answer.feedback_html))
 
 
+def with_opaque_order_keys(question: Question) -> Question:
+    """Ordering items are stored in the right order, so keys like A, B, C would give the answer
+    away to anyone reading the exam page's data: key them by a hash of their text instead."""
+    if question.type.value != "ordering":
+        return question
+    seen: set[str] = set()
+    options = []
+    for option in question.options:
+        key = "o" + hashlib.sha256(plain_text(option.html).strip().encode()).hexdigest()[:10]
+        while key in seen:
+            key = "o" + hashlib.sha256(key.encode()).hexdigest()[:10]
+        seen.add(key)
+        options.append(dataclasses.replace(option, key=key))
+    return dataclasses.replace(question, options=options)
+
+
 def sanitised(question: Question) -> Question:
     """Every HTML field through the bleach allow-list (scripts, handlers, javascript: gone)."""
+    question = with_opaque_order_keys(question)
     gaps = [
         dataclasses.replace(g, options=[_clean_option(o) for o in g.options]) for g in question.gaps
     ]

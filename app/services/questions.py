@@ -101,9 +101,14 @@ def get_bank(actor: User, bank_id: int, *, for_change: bool = False) -> Question
     bank = db.session.scalar(_visible_banks(actor).where(QuestionBank.id == bank_id))
     if bank is None:
         raise NotFound(_("Không tìm thấy ngân hàng câu hỏi."))
-    if for_change and not (actor.is_admin or bank.created_by_id == actor.id):
+    if for_change and not can_change(actor, bank):
         raise Forbidden(_("Chỉ người tạo ngân hàng hoặc quản trị mới được thay đổi."))
     return bank
+
+
+def can_change(actor: User, bank: QuestionBank) -> bool:
+    """Its owner and the school's admins change a bank; others only use it."""
+    return actor.is_admin or bank.created_by_id == actor.id
 
 
 def share_bank(actor: User, bank_id: int, shared_with: str) -> QuestionBank:
@@ -296,10 +301,10 @@ class _Store:
                 self._new_version(existing, content, print_)
                 summary.updated += 1
             else:
-                self._create(content, print_)
+                self.create(content, print_)
                 summary.imported += 1
 
-    def _category(self, path: str) -> QuestionCategory | None:
+    def category(self, path: str) -> QuestionCategory | None:
         path = "/".join(p.strip() for p in (path or "").split("/") if p.strip())[:500]
         if not path:
             return None
@@ -314,7 +319,7 @@ class _Store:
             self.categories[path] = category
         return self.categories[path]
 
-    def _fields(self, content: QuestionData, print_: str) -> dict:
+    def fields_for(self, content: QuestionData, print_: str) -> dict:
         return {
             "type": content.type.value,
             "level": content.level.value if content.level else None,
@@ -327,17 +332,17 @@ class _Store:
             "search_text": search_text(content),
             "fingerprint": print_,
             "duplicate_key": duplicate_key(content),
-            "category": self._category(content.category or content.topic),
+            "category": self.category(content.category or content.topic),
         }
 
-    def _create(self, content: QuestionData, print_: str) -> None:
+    def create(self, content: QuestionData, print_: str) -> Question:
         question = Question(
             school_id=self.bank.school_id,
             bank_id=self.bank.id,
             source_format=self.fmt,
             source_id=content.source_id[:255],
             author_id=self.actor.id if self.actor else None,
-            **self._fields(content, print_),
+            **self.fields_for(content, print_),
         )
         question.versions.append(
             QuestionVersion(
@@ -352,9 +357,10 @@ class _Store:
         self.by_fingerprint[print_] = question
         if content.source_id:
             self.by_source[content.source_id] = question
+        return question
 
     def _new_version(self, question: Question, content: QuestionData, print_: str) -> None:
-        save_version(self.actor, question, content, print_, self._fields(content, print_))
+        save_version(self.actor, question, content, print_, self.fields_for(content, print_))
 
 
 def save_version(
@@ -380,6 +386,50 @@ def save_version(
     db.session.flush()
     audit.record(actor, "question.update", question, {"version": [None, current.number]})
     return current
+
+
+def save_question(
+    actor: User, bank_id: int, content: QuestionData, question_id: int | None = None
+) -> Question:
+    """Create a question in a bank, or change one (a new version once an exam used it).
+
+    Raises ValidationFailed listing every problem (e.g. no correct option), Forbidden when the
+    actor may not change the bank, NotFound for other banks' questions."""
+    bank = get_bank(actor, bank_id, for_change=True)
+    content = sanitised(content)
+    problems = question_types.validate(content)
+    if problems:
+        raise ValidationFailed(
+            "; ".join(problems),
+            code="invalid_question",
+            details={"errors": [{"where": "", "message": p} for p in problems]},
+        )
+    store = _Store(actor, bank, "manual")
+    print_ = fingerprint(content)
+    if question_id is None:
+        question = store.create(content, print_)
+        db.session.flush()
+        audit.record(actor, "question.create", question, {"type": [None, question.type]})
+    else:
+        question = get_question(actor, question_id)
+        if question.bank_id != bank.id:
+            raise NotFound(_("Không tìm thấy câu hỏi."))
+        save_version(actor, question, content, print_, store.fields_for(content, print_))
+    db.session.commit()
+    return question
+
+
+def archive_question(actor: User, bank_id: int, question_id: int) -> Question:
+    """Hide a question from the bank and from new exams; attempts that used it keep it."""
+    bank = get_bank(actor, bank_id, for_change=True)
+    question = get_question(actor, question_id)
+    if question.bank_id != bank.id:
+        raise NotFound(_("Không tìm thấy câu hỏi."))
+    changes = audit.diff(question, {"is_archived": True})
+    if changes:
+        audit.record(actor, "question.archive", question, changes)
+    db.session.commit()
+    return question
 
 
 def get_question(actor: User, question_id: int) -> Question:
@@ -412,7 +462,7 @@ def bulk_update(
     if not rows:
         raise ValidationFailed(_("Hãy chọn ít nhất một câu hỏi."))
     store = _Store(actor, bank, "")
-    category = store._category(category_path) if category_path else None
+    category = store.category(category_path) if category_path else None
     tag = clean_line(add_tag or "").replace(",", " ")[:60]
     for question in rows:
         changes = {}

@@ -22,6 +22,7 @@ from app.core.pagination import page_args
 from app.models import Role
 from app.services import question_types, questions
 from app.web.guards import roles_required
+from app.web.question_form import EDITABLE_TYPES, MAX_OPTIONS, question_from_form
 
 bp = Blueprint("questions", __name__, url_prefix="/banks")
 staff_required = roles_required(Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
@@ -217,6 +218,64 @@ def question(bank_id: int, question_id: int):
         types=TYPE_LABELS,
         student_view=question_types.public_view(content),
     )
+
+
+@bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])
+@staff_required
+def new_question(bank_id: int):
+    the_bank = questions.get_bank(current_user, bank_id, for_change=True)
+    return _editor(the_bank, None)
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_question(bank_id: int, question_id: int):
+    the_bank = questions.get_bank(current_user, bank_id, for_change=True)
+    return _editor(the_bank, questions.get_question(current_user, question_id))
+
+
+def _editor(the_bank, row):
+    content = questions.question_content(row) if row else None
+    if request.method == "GET":
+        return render_template(
+            "questions/edit.html",
+            bank=the_bank,
+            question=row,
+            content=content,
+            form=None,
+            **_editor_choices(),
+        )
+    try:
+        data = question_from_form(request.form)
+        saved = questions.save_question(current_user, the_bank.id, data, row.id if row else None)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return render_template(
+            "questions/edit.html",
+            bank=the_bank,
+            question=row,
+            content=content,
+            form=request.form,
+            **_editor_choices(),
+        ), exc.status
+    flash(_("Đã lưu câu hỏi."), "success")
+    return redirect(url_for("questions.question", bank_id=the_bank.id, question_id=saved.id))
+
+
+def _editor_choices() -> dict:
+    return {
+        "levels": LEVEL_LABELS,
+        "types": {k: v for k, v in TYPE_LABELS.items() if k in EDITABLE_TYPES},
+        "max_options": MAX_OPTIONS,
+    }
+
+
+@bp.post("/<int:bank_id>/questions/<int:question_id>/archive")
+@staff_required
+def archive_question(bank_id: int, question_id: int):
+    questions.archive_question(current_user, bank_id, question_id)
+    flash(_("Đã ẩn câu hỏi khỏi ngân hàng."), "success")
+    return redirect(url_for("questions.bank", bank_id=bank_id))
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -151,3 +151,13 @@ def test_qti_items_with_the_same_identifier_from_two_files_are_both_kept(bank, f
     summary = questions.import_file(None, bank, changed, "b.xml", "qti")
     assert (summary.imported, summary.updated) == (1, 0)
     assert _count(Question, bank_id=bank.id) == 2
+
+
+def test_ordering_items_get_keys_that_do_not_reveal_the_order(bank, fixtures):
+    questions.import_file(
+        None, bank, (fixtures / "questions/qti21/items/order.xml").read_bytes(), "order.xml", "qti"
+    )
+    content = questions.question_content(db.session.scalar(select(Question)))
+    keys = [o.key for o in content.options]
+    assert all(k.startswith("o") and len(k) == 11 for k in keys)
+    assert len(set(keys)) == len(keys) == 3

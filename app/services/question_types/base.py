@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 from question_banks.model import Option, Question, QuestionType
 
 from ...core.errors import ValidationFailed
+from ...core.text import fold
 from ..grading_scores import to_decimal
 
 ZERO = Decimal(0)
@@ -25,6 +27,7 @@ MSG_TOO_FEW_OPTIONS = "Câu hỏi cần ít nhất {n} phương án"
 MSG_NO_KEY = "Có phương án chưa có mã (A, B, ...)"
 MSG_DUPLICATE_KEY = "Mã phương án bị trùng: {key}"
 MSG_EMPTY_OPTION = "Phương án {key} chưa có nội dung"
+MSG_SAME_TEXT = "Phương án {key} trùng nội dung với phương án {other}"
 MSG_FRACTION_RANGE = "Điểm của phương án {key} phải từ -100% đến 100%"
 MSG_NOT_TEXT = "Câu trả lời phải là một chuỗi ký tự"
 MSG_TOO_LONG = "Câu trả lời quá dài (tối đa {n} ký tự)"
@@ -162,10 +165,16 @@ def ordered(options: list[Option], option_order: Iterable[str] | None) -> list[O
 
 
 def option_problems(options: list[Option], minimum: int) -> list[str]:
-    """Too few options, missing or repeated keys, options without content."""
+    """Too few options, missing or repeated keys, options without content, two options with
+    the same text (after folding case, accents and spaces, as a student would read them)."""
     problems = [MSG_TOO_FEW_OPTIONS.format(n=minimum)] if len(options) < minimum else []
     seen: set[str] = set()
+    texts: dict[str, str] = {}
     for option in options:
+        text = fold(re.sub(r"<[^>]+>", " ", option.html))
+        if text and text in texts:
+            problems.append(MSG_SAME_TEXT.format(key=option.key, other=texts[text]))
+        texts.setdefault(text, option.key)
         if not option.key:
             problems.append(MSG_NO_KEY)
         elif option.key in seen:
