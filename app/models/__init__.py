@@ -1,6 +1,14 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditLog
+from app.models.exams import (
+    Attempt,
+    Exam,
+    ExamAccommodation,
+    ExamQuestion,
+    IntegrityEvent,
+    Response,
+)
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -13,15 +21,21 @@ from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, 
 
 __all__ = [
     "ApiToken",
+    "Attempt",
     "AuditLog",
     "ClassMembership",
     "Course",
+    "Exam",
+    "ExamAccommodation",
+    "ExamQuestion",
+    "IntegrityEvent",
     "ParentLink",
     "Question",
     "QuestionAsset",
     "QuestionBank",
     "QuestionCategory",
     "QuestionVersion",
+    "Response",
     "Role",
     "School",
     "SchoolClass",

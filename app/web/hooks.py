@@ -108,8 +108,13 @@ def api_error(status: int, code: str, message: str, details: dict | None = None)
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        db.session.rollback()  # nothing half-written survives a refused action
         if is_api_request():
-            return api_error(exc.status, exc.code, exc.message, exc.details)
+            response = api_error(exc.status, exc.code, exc.message, exc.details)
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                response[0].headers["Retry-After"] = str(retry_after)
+            return response
         return render_template(
             "error.html", status=exc.status, message=exc.message, details=exc.details
         ), exc.status

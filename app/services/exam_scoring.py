@@ -1,0 +1,108 @@
+"""Scoring attempts: close once (conditional UPDATE), score every answer by option id with the
+question-type registry, scale to 10 points, regrade after a dropped question or fixed key."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select, update
+
+from app.core.clock import now_utc
+from app.extensions import db
+from app.models import Attempt, Exam, Response
+from app.services import exam_content, question_types
+
+TEN = Decimal(10)
+
+
+def close(attempt: Attempt, by: str) -> int:
+    """Mark the attempt submitted if it still is in progress, and score it; returns 1 if this
+    call closed it, 0 if another request already had (two submits, one result)."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status="submitted", submitted_at=now_utc(), submitted_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    if not result.rowcount:
+        return 0
+    score_attempt(attempt)
+    return 1
+
+
+def score_attempt(attempt: Attempt) -> None:
+    """(Re)compute each response's points and the attempt's totals (flushes, no commit)."""
+    exam = attempt.exam
+    responses = {
+        r.question_id: r
+        for r in db.session.scalars(select(Response).where(Response.attempt_id == attempt.id))
+    }
+    total = Decimal(0)
+    max_total = Decimal(0)
+    needs_grading = False
+    for item in exam.questions:
+        if item.is_dropped:
+            continue
+        max_total += item.points
+        response = responses.get(item.question_id)
+        if response is None:
+            continue
+        score = question_types.score(exam_content.content_of(item), response.answer, item.points)
+        response.is_correct = score.is_correct
+        if score.is_correct is None:  # essay: the teacher's points, once given
+            response.points = response.manual_points
+            needs_grading = needs_grading or response.manual_points is None
+        else:
+            response.points = score.points
+        total += response.points or 0
+    attempt.score = total
+    attempt.max_score = max_total
+    attempt.score10 = scaled(total, max_total, exam.score_decimals)
+    attempt.needs_grading = needs_grading
+    db.session.flush()
+
+
+def scaled(points: Decimal, max_points: Decimal, decimals: int) -> Decimal:
+    """Points on the 10-point scale, rounded half up to the exam's decimals."""
+    if not max_points:
+        return Decimal(0)
+    step = Decimal(1).scaleb(-decimals)
+    return (points * TEN / max_points).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def regrade(exam: Exam) -> int:
+    """Rescore every submitted attempt of the exam (after a drop or a key fix)."""
+    from app.services.exam_attempts import forget_exam
+
+    forget_exam(exam.id)
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.status == "submitted")
+    ).all()
+    for attempt in attempts:
+        score_attempt(attempt)
+    return len(attempts)
+
+
+def is_released(exam: Exam) -> bool:
+    """Whether students may see their score now."""
+    if exam.release == "immediately":
+        return True
+    if exam.release == "after_close":
+        return exam.closes_at is not None and now_utc() >= exam.closes_at
+    return exam.is_released
+
+
+def result_for_student(attempt: Attempt) -> dict:
+    """The submit call's answer: status, and the score when the exam releases it."""
+    released = attempt.status == "submitted" and is_released(attempt.exam)
+    return {
+        "id": attempt.id,
+        "status": attempt.status,
+        "submitted_at": attempt.submitted_at,
+        "released": released,
+        "score": str(attempt.score) if released and attempt.score is not None else None,
+        "max_score": str(attempt.max_score) if released and attempt.max_score is not None else None,
+        "score10": str(attempt.score10) if released and attempt.score10 is not None else None,
+        "needs_grading": attempt.needs_grading if released else None,
+    }
