@@ -197,13 +197,18 @@ def import_roster(file: Path, school_code: str, year: str | None, as_json: bool)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--school", "school_code", required=True)
 @click.option("--bank", "bank_name", required=True, help="Tên ngân hàng (tạo mới nếu chưa có)")
-@click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml", "aiken", "qti", "xlsx",
-                                                     "docx"]), default=None)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gift", "moodlexml", "aiken", "qti", "xlsx", "docx"]),
+    default=None,
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 @domain_command
-def import_questions(file: Path, school_code: str, bank_name: str, fmt: str | None,
-                     as_json: bool) -> None:
+def import_questions(
+    file: Path, school_code: str, bank_name: str, fmt: str | None, as_json: bool
+) -> None:
     """Nhập câu hỏi vào ngân hàng từ GIFT, Moodle XML, Aiken, QTI 2.1, XLSX hoặc Word."""
     from app.services.questions import ensure_bank, import_file
     from app.services.school import school_by_code
@@ -214,10 +219,37 @@ def import_questions(file: Path, school_code: str, bank_name: str, fmt: str | No
     for error in summary.errors[:20]:
         if not as_json:
             click.echo(f"  bỏ qua {error['where']}: {error['message']}", err=True)
-    _emit(as_json, summary.as_dict(),
-          f"{file.name} ({summary.format}): {summary.imported} mới, {summary.updated} cập nhật, "
-          f"{summary.unchanged} không đổi, {summary.skipped} bỏ qua → ngân hàng #{summary.bank_id}")
+    _emit(
+        as_json,
+        summary.as_dict(),
+        f"{file.name} ({summary.format}): {summary.imported} mới, {summary.updated} cập nhật, "
+        f"{summary.unchanged} không đổi, {summary.skipped} bỏ qua → ngân hàng #{summary.bank_id}",
+    )
 
 
 if __name__ == "__main__":
     main()
+
+
+@main.group("exams")
+def exams_group() -> None:
+    """Bài kiểm tra."""
+
+
+@exams_group.command("close-expired")
+@click.option("--every", type=float, default=0, help="Lặp lại mỗi N giây (0: chạy một lần).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def close_expired(every: float, as_json: bool) -> None:
+    """Nộp bài (thay học sinh) mọi bài làm đã hết giờ, kể cả khi trình duyệt đã đóng."""
+    import time
+
+    from app.services.exam_attempts import close_expired as close
+
+    while True:
+        closed = close()
+        _emit(as_json, {"closed": closed}, f"Đã đóng {closed} bài làm hết giờ.")
+        if every <= 0:
+            return
+        time.sleep(every)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
 from app.core.security import hash_password
 from app.extensions import db
-from app.models import Course, Role, School, User
+from app.models import Course, Exam, Question, Role, School, User
 from app.services import school as school_service
 from app.services.people import NewUser, add_user, link_parent
 from app.services.school import ensure_subject, find_class, put_in_class
@@ -72,7 +73,50 @@ def create_demo() -> list[Login]:
             link_parent(None, _user(username), _user(code.lower()))
     _courses(school, year)
     db.session.commit()
+    _bank_and_exam(school, year)
     return logins
+
+
+DEMO_BANK_FILE = Path(__file__).resolve().parents[2] / "question_banks/samples/de_mau_toan10.docx"
+DEMO_EXAM_TITLE = "Kiểm tra 15 phút – Toán 10 (demo)"
+
+
+def _bank_and_exam(school: School, year) -> None:
+    """A Toán bank from the sample Word file and a published exam open to 10A1 now."""
+    from app.services import exams, questions
+
+    teacher = _user("gv.toan")
+    bank = questions.ensure_bank(teacher, school.id, "Toán 10 (demo)", "Toán", 10)
+    has_questions = db.session.scalar(select(Question.id).where(Question.bank_id == bank.id))
+    if not has_questions:
+        questions.import_file(teacher, bank, DEMO_BANK_FILE.read_bytes(), DEMO_BANK_FILE.name)
+    db.session.commit()
+    course = db.session.scalar(
+        select(Course).where(
+            Course.class_id == find_class(school.id, year.id, "10A1").id,
+            Course.teacher_id == teacher.id,
+        )
+    )
+    if db.session.scalar(select(Exam.id).where(Exam.title == DEMO_EXAM_TITLE)) is None:
+        ids = db.session.scalars(
+            select(Question.id)
+            .where(Question.bank_id == bank.id, Question.type != "description")
+            .order_by(Question.id)
+            .limit(10)
+        ).all()
+        exams.create_exam(
+            teacher,
+            course.id,
+            {
+                "title": DEMO_EXAM_TITLE,
+                "bank_id": bank.id,
+                "question_ids": list(ids),
+                "duration_minutes": 15,
+                "max_attempts": 3,
+                "release": "immediately",
+                "published": True,
+            },
+        )
 
 
 def _user(username: str) -> User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 from app.core.clock import to_local
@@ -13,6 +13,8 @@ from app.core.clock import to_local
 
 def select_locale() -> str:
     """The signed-in user's language, else the one chosen on the sign-in page, else Vietnamese."""
+    if not has_request_context():  # the CLI, the worker, benchmarks: the school's language
+        return current_app.config["LOPHOC_LANGUAGE"]
     if current_user and current_user.is_authenticated:
         return current_user.language
     lang = session.get("lang")

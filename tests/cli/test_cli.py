@@ -151,6 +151,21 @@ def test_demo_is_idempotent_and_its_logins_work(app, client):
     assert {c["class_name"] for c in courses} == {"10A1", "10A2"}
 
 
+def test_demo_has_a_bank_and_an_exam_a_student_can_take(app, client):
+    assert run(app, "demo").exit_code == 0
+    assert run(app, "demo").exit_code == 0
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "hs0001", "password": "lophoc2026"}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/exams", headers=headers).get_json()["items"]
+    assert len(listed) == 1 and listed[0]["question_count"] > 0
+    started = client.post(f"/api/v1/exams/{listed[0]['id']}/attempts", headers=headers, json={})
+    assert started.status_code == 201
+    closed = run(app, "exams", "close-expired", "--json")
+    assert closed.exit_code == 0 and '"closed": 0' in closed.output
+
+
 def test_import_questions_json_and_failure_exit(app, school, fixtures, tmp_path):
     source = fixtures / "questions/moodlexml/truefalse.xml"
     result = run(
