@@ -249,3 +249,24 @@ class ResultsResource(MethodView):
     def get(self, exam_id: int):
         """Kết quả cả lớp, phổ điểm và phân tích câu hỏi (giáo viên)."""
         return exam_results.results(actor(), exam_id)
+
+
+class GradeArgs(schemas.Schema):
+    points = fields.Raw(required=True, metadata={"description": 'Số hoặc chuỗi, "8,5" cũng được'})
+    comment = fields.String(load_default="")
+
+
+@blp.route("/attempts/<int:attempt_id>/responses/<int:question_id>/grade")
+class GradeResource(MethodView):
+    @authenticated()
+    @blp.arguments(GradeArgs)
+    @blp.response(200, Result)
+    @_alt
+    def put(self, args, attempt_id: int, question_id: int):
+        """Giáo viên chấm câu tự luận; bài làm được tính lại điểm."""
+        from app.services import exam_scoring
+
+        attempt = exam_scoring.grade_response(
+            actor(), attempt_id, question_id, args["points"], args["comment"]
+        )
+        return exam_scoring.result_for_staff(attempt)

@@ -106,3 +106,72 @@ def result_for_student(attempt: Attempt) -> dict:
         "score10": str(attempt.score10) if released and attempt.score10 is not None else None,
         "needs_grading": attempt.needs_grading if released else None,
     }
+
+
+def grade_response(actor, attempt_id: int, question_id: int, points, comment: str = "") -> Attempt:
+    """A teacher's points for an essay answer (0..the question's points); rescored and
+    audited. Raises NotFound, Forbidden, ValidationFailed."""
+    from flask_babel import gettext as _
+
+    from app.core.errors import NotFound, ValidationFailed
+    from app.core.sanitize import clean_html
+    from app.services import audit, exams
+    from app.services.access import get_scoped
+
+    attempt = get_scoped(Attempt, attempt_id, actor)
+    exams.get_exam_for_staff(actor, attempt.exam_id)
+    item = next((q for q in attempt.exam.questions if q.question_id == question_id), None)
+    response = db.session.scalar(
+        select(Response).where(
+            Response.attempt_id == attempt.id, Response.question_id == question_id
+        )
+    )
+    if item is None or response is None:
+        raise NotFound(_("Bài làm không có câu trả lời cho câu hỏi này."))
+    try:  # "8,5" as a Vietnamese teacher types it
+        value = Decimal(str(points).strip().replace(",", "."))
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or not Decimal(0) <= value <= item.points:
+        raise ValidationFailed(_("Điểm phải từ 0 đến %(m)s.", m=item.points), code="invalid_points")
+    old = response.manual_points
+    response.manual_points = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    response.grader_comment = clean_html(comment or "")[:5000]
+    if attempt.status == "submitted":
+        score_attempt(attempt)
+    audit.record(
+        actor, "exam.grade_essay", attempt, {f"points_{question_id}": [old, response.manual_points]}
+    )
+    db.session.commit()
+    return attempt
+
+
+def grading_queue(exam: Exam) -> list[Response]:
+    """Submitted essay answers still waiting for a teacher's points."""
+    return list(
+        db.session.scalars(
+            select(Response)
+            .join(Attempt, Attempt.id == Response.attempt_id)
+            .where(
+                Attempt.exam_id == exam.id,
+                Attempt.status == "submitted",
+                Response.is_correct.is_(None),
+                Response.manual_points.is_(None),
+            )
+            .order_by(Response.question_id, Response.attempt_id)
+        )
+    )
+
+
+def result_for_staff(attempt: Attempt) -> dict:
+    """The attempt's result as its teacher sees it (released or not)."""
+    return {
+        "id": attempt.id,
+        "status": attempt.status,
+        "submitted_at": attempt.submitted_at,
+        "released": is_released(attempt.exam),
+        "score": None if attempt.score is None else str(attempt.score),
+        "max_score": None if attempt.max_score is None else str(attempt.max_score),
+        "score10": None if attempt.score10 is None else str(attempt.score10),
+        "needs_grading": attempt.needs_grading,
+    }

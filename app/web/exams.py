@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.models import Role
-from app.services import exam_attempts, exam_results, exams, questions
+from app.services import exam_attempts, exam_results, exam_scoring, exams, questions
 from app.services.school import courses_for
 from app.web.guards import roles_required
 
@@ -149,3 +149,23 @@ def action(exam_id: int):
     except DomainError as exc:
         flash(exc.message, "danger")
     return redirect(url_for("exams.results", exam_id=exam_id))
+
+
+@bp.route("/<int:exam_id>/grading", methods=["GET", "POST"])
+@staff_required
+def grading(exam_id: int):
+    exam = exams.get_exam_for_staff(current_user, exam_id)
+    if request.method == "POST":
+        try:
+            exam_scoring.grade_response(
+                current_user,
+                request.form.get("attempt_id", type=int) or 0,
+                request.form.get("question_id", type=int) or 0,
+                request.form.get("points", ""),
+                request.form.get("comment", ""),
+            )
+            flash(_("Đã lưu điểm."), "success")
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        return redirect(url_for("exams.grading", exam_id=exam.id))
+    return render_template("exams/grading.html", exam=exam, queue=exam_scoring.grading_queue(exam))

@@ -370,3 +370,33 @@ def test_open_exams_list_only_the_students_own(web, setting, make, school):
     outsider_headers = web.bearer("hs.khac")
     assert web.client.get("/api/v1/exams", headers=outsider_headers).get_json()["items"] == []
     assert _start(web, outsider_headers, exam.id).status_code == 404
+
+
+def test_essays_wait_for_the_teacher_and_then_count(web, setting):
+    essay = questions.save_question(
+        setting["teacher"],
+        setting["bank"].id,
+        QuestionData(
+            type=QuestionType.ESSAY, stem_html="<p>Trình bày cách giải.</p>", points=Decimal(2)
+        ),
+    )
+    exam = _exam(setting, question_ids=[setting["ids"][0], essay.id])
+    headers = web.bearer("hs0")
+    attempt = _start(web, headers, exam.id).get_json()
+    web.client.put(
+        f"/api/v1/attempts/{attempt['id']}/answers/{essay.id}",
+        json={"answer": "Đặt ẩn x rồi giải.", "seq": 1},
+        headers=headers,
+    )
+    body = web.client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
+    assert body["needs_grading"] is True
+    teacher = web.bearer("gv.toan")
+    url = f"/api/v1/attempts/{attempt['id']}/responses/{essay.id}/grade"
+    assert web.client.put(url, json={"points": "3"}, headers=teacher).status_code == 422
+    assert web.client.put(url, json={"points": "1,5"}, headers=headers).status_code == 403
+    graded = web.client.put(
+        url, json={"points": "1,5", "comment": "Thiếu kết luận"}, headers=teacher
+    ).get_json()
+    assert graded["needs_grading"] is False
+    assert Decimal(graded["score"]) == Decimal("1.50")
+    assert Decimal(graded["score10"]) == Decimal("6.67")  # 1.5 of 2.25

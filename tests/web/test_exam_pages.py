@@ -140,3 +140,29 @@ def test_students_see_open_exams_but_not_results_pages(web, course_with_bank):
     assert "Bài kiểm tra Đại số" in listing
     assert web.client.get(f"/exams/{exam.id}/results").status_code == 403
     assert web.client.get(f"/exams/new/{course_with_bank['course'].id}").status_code == 403
+
+
+def test_the_grading_queue_takes_points_with_a_decimal_comma(web, course_with_bank):
+    teacher, student = course_with_bank["teacher"], course_with_bank["student"]
+    essay = questions.save_question(
+        teacher,
+        course_with_bank["bank"].id,
+        QuestionData(type=QuestionType.ESSAY, stem_html="<p>Giải thích</p>", points=Decimal(10)),
+    )
+    exam = exams.create_exam(
+        teacher,
+        course_with_bank["course"].id,
+        {"title": "Tự luận", "question_ids": [essay.id], "published": True},
+    )
+    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    exam_attempts.save_answer(student, attempt.id, essay.id, "<b>Bài làm</b> của em", 1)
+    exam_attempts.submit(student, attempt.id)
+    web.login("gv.toan")
+    page = f"/exams/{exam.id}/grading"
+    html = web.client.get(page).get_data(as_text=True)
+    assert "&lt;b&gt;Bài làm&lt;/b&gt;" in html  # shown as text, never as markup
+    web.post_form(
+        page, {"attempt_id": attempt.id, "question_id": essay.id, "points": "8,5"}, token_page=page
+    )
+    assert db.session.get(type(attempt), attempt.id).score10 == Decimal("8.50")
+    assert 'id="queue-empty"' in web.client.get(page).get_data(as_text=True)
