@@ -175,3 +175,63 @@ def result_for_staff(attempt: Attempt) -> dict:
         "score10": None if attempt.score10 is None else str(attempt.score10),
         "needs_grading": attempt.needs_grading,
     }
+
+
+REVIEW_LEVELS = {"score": 0, "answers": 1, "keys": 2, "explanations": 3}
+
+
+def review(actor, attempt_id: int) -> dict:
+    """The student's own review of a submitted attempt, as much as the exam releases:
+    score only, + their answers with points, + the keys, + the explanations."""
+    from flask_babel import gettext as _
+
+    from app.core.errors import Forbidden
+    from app.services.access import get_scoped
+
+    attempt = get_scoped(Attempt, attempt_id, actor)
+    if attempt.student_id != actor.id:
+        raise Forbidden(_("Đây không phải bài làm của bạn."))
+    exam = attempt.exam
+    released = attempt.status == "submitted" and is_released(exam)
+    level = REVIEW_LEVELS.get(exam.review, 0) if released else -1
+    result = {
+        "attempt": attempt,
+        "exam": exam,
+        "result": result_for_student(attempt),
+        "level": level,
+        "questions": [],
+    }
+    if level < 1:
+        return result
+    responses = {
+        r.question_id: r
+        for r in db.session.scalars(select(Response).where(Response.attempt_id == attempt.id))
+    }
+    items = exam_content.question_order(exam.questions, attempt.seed, exam.shuffle_questions)
+    for number, item in enumerate(items, start=1):
+        content = exam_content.content_of(item)
+        response = responses.get(item.question_id)
+        answer = response.answer if response else None
+        chosen = set(answer if isinstance(answer, list) else [answer]) if answer else set()
+        if isinstance(answer, dict):
+            chosen = {k for k, v in answer.items() if v is True}
+        result["questions"].append(
+            {
+                "number": number,
+                "stem_html": content.stem_html,
+                "points": item.points,
+                "earned": response.points if response else Decimal(0),
+                "options": [
+                    {
+                        "html": o.html,
+                        "chosen": o.key in chosen,
+                        "correct": o.is_correct if level >= 2 else None,
+                    }
+                    for o in content.options
+                ],
+                "text": answer if isinstance(answer, str) and not content.options else None,
+                "comment": response.grader_comment if response else "",
+                "explanation_html": content.explanation_html if level >= 3 else "",
+            }
+        )
+    return result

@@ -169,3 +169,9 @@ def grading(exam_id: int):
             flash(exc.message, "danger")
         return redirect(url_for("exams.grading", exam_id=exam.id))
     return render_template("exams/grading.html", exam=exam, queue=exam_scoring.grading_queue(exam))
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@roles_required(Role.STUDENT)
+def review(attempt_id: int):
+    return render_template("exams/review.html", data=exam_scoring.review(current_user, attempt_id))

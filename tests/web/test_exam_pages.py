@@ -166,3 +166,29 @@ def test_the_grading_queue_takes_points_with_a_decimal_comma(web, course_with_ba
     )
     assert db.session.get(type(attempt), attempt.id).score10 == Decimal("8.50")
     assert 'id="queue-empty"' in web.client.get(page).get_data(as_text=True)
+
+
+def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(web, course_with_bank):
+    teacher, student = course_with_bank["teacher"], course_with_bank["student"]
+    exam = exams.create_exam(
+        teacher,
+        course_with_bank["course"].id,
+        {
+            "title": "Ôn tập",
+            "question_ids": [1],
+            "published": True,
+            "release": "manual",
+            "review": "keys",
+        },
+    )
+    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    exam_attempts.save_answer(student, attempt.id, 1, "B", 1)
+    exam_attempts.submit(student, attempt.id)
+    web.login("hs.an")
+    page = f"/exams/attempts/{attempt.id}/review"
+    assert 'id="not-released"' in web.client.get(page).get_data(as_text=True)
+    exams.release_results(teacher, exam.id)
+    html = web.client.get(page).get_data(as_text=True)
+    assert 'id="score"' in html and "text-success" in html and "☑" in html
+    other_browser.login("gv.toan")
+    assert other_browser.client.get(page).status_code == 403
