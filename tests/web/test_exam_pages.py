@@ -168,7 +168,9 @@ def test_the_grading_queue_takes_points_with_a_decimal_comma(web, course_with_ba
     assert 'id="queue-empty"' in web.client.get(page).get_data(as_text=True)
 
 
-def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(web, course_with_bank):
+def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(
+    web, other_browser, course_with_bank
+):
     teacher, student = course_with_bank["teacher"], course_with_bank["student"]
     exam = exams.create_exam(
         teacher,
