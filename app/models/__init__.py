@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditLog
-from app.models.gradebook import GradeEntry, GradeLock
+from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -18,6 +18,7 @@ __all__ = [
     "ClassMembership",
     "Course",
     "GradeEntry",
+    "GradeExportSetting",
     "GradeLock",
     "ParentLink",
     "Question",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import now_utc
@@ -69,3 +77,15 @@ class GradeLock(db.Model, SchoolOwned):
         UniqueConstraint("school_year_id", "semester"),
         CheckConstraint("semester IN (1, 2)", name="semester"),
     )
+
+
+class GradeExportSetting(Timestamped, db.Model, SchoolOwned):
+    """A school's column mapping for an export layout (SMAS): [[header, field], ...]."""
+
+    __tablename__ = "grade_export_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout: Mapped[str] = mapped_column(String(16))
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+
+    __table_args__ = (UniqueConstraint("school_id", "layout"),)
