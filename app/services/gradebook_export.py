@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,9 +15,10 @@ from app.core.text import fold
 from app.extensions import db
 from app.models import Course, GradeEntry, School, SchoolClass, SchoolYear, Subject, User
 from app.services.access import can_see_school, require_school_admin
+from app.services.gradebook import current_semester
 from app.services.gradebook_values import display, parse_semester
 from app.services.gradebook_views import grades_of, year_rows
-from app.services.school import YEAR_RE, class_students, school_by_code
+from app.services.school import YEAR_RE, class_students, current_year, school_by_code
 
 PERIODS = ("1", "2", "year")
 
@@ -66,10 +67,11 @@ class GradeRow:
 
 @dataclass(frozen=True)
 class GradeQuery:
-    """Filters of an export: year "2026-2027", period "1"/"2"/"year", optional class, subject."""
+    """Filters of an export: year "2026-2027", period "1"/"2"/"year" (None: the current
+    ones), optional class, subject and a time the rows must have changed since."""
 
-    year: str
-    period: str
+    year: str | None
+    period: str | None
     class_name: str | None = None
     subject: str | None = None
     changed_since: datetime | None = None
@@ -102,20 +104,21 @@ def school_for_export(actor: User | None, code: str) -> School:
 def school_grades(actor: User | None, school_code: str, query: GradeQuery) -> GradeExport:
     """Every (student, course) row of a school year, sorted by class, subject, student.
 
-    `actor` None is the command line (full access). Raises NotFound, Forbidden,
+    `actor` None is the command line (full access); the returned export carries the query
+    with the year and period resolved. Raises NotFound, Forbidden,
     ValidationFailed for a malformed year or period, or an unknown year, class or subject.
     """
     school = school_for_export(actor, school_code)
-    if not YEAR_RE.match(query.year or ""):
-        raise ValidationFailed(
-            _("Năm học “%(y)s” không hợp lệ; viết dạng 2026-2027.", y=query.year)
-        )
-    period = parse_period(query.period)
+    year_name = query.year or current_year(school).name
+    if not YEAR_RE.match(year_name):
+        raise ValidationFailed(_("Năm học “%(y)s” không hợp lệ; viết dạng 2026-2027.", y=year_name))
     year = db.session.scalar(
-        select(SchoolYear).where(SchoolYear.school_id == school.id, SchoolYear.name == query.year)
+        select(SchoolYear).where(SchoolYear.school_id == school.id, SchoolYear.name == year_name)
     )
     if year is None:
-        raise NotFound(_("Trường chưa có năm học %(y)s.", y=query.year))
+        raise NotFound(_("Trường chưa có năm học %(y)s.", y=year_name))
+    period = parse_period(query.period or current_semester(year.id))
+    query = replace(query, year=year_name, period=period)
     courses = _courses(school, year, query)
     rows: list[GradeRow] = []
     for course in courses:
