@@ -23,6 +23,7 @@ api = LopHocApi()
 
 def register_api(app: Flask) -> None:
     from app.api import auth, banks, children, classes, courses, gradebook, grades, me, users
+    from app.api.oneroster import bp as oneroster_bp
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -35,3 +36,4 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     for module in (auth, me, users, classes, courses, children, banks, gradebook, grades):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    app.register_blueprint(oneroster_bp)
