@@ -222,3 +222,26 @@ def _rate(student: User, results: dict, courses: list[Course]) -> ClassRating:
     comments = [v for name, v in results.items() if name in comment]
     rating = rate_learning(scored, comments)
     return ClassRating(student, rating.level.value, rating.computed.value, results)
+
+
+def homeroom_classes(actor: User) -> list[SchoolClass]:
+    """Classes whose ratings the actor sees: their homeroom classes, or all (admins)."""
+    stmt = select(SchoolClass).where(
+        SchoolClass.school_id == actor.school_id, SchoolClass.is_active.is_(True)
+    )
+    if not actor.is_admin:
+        stmt = stmt.where(SchoolClass.homeroom_teacher_id == actor.id)
+    return list(db.session.scalars(stmt.order_by(SchoolClass.grade, SchoolClass.name)))
+
+
+def class_overview(actor: User, class_id: object, period: str) -> tuple[SchoolClass, list, list]:
+    """(class, subject names, ratings) for the homeroom teacher's page."""
+    ratings = class_ratings(actor, class_id, period)
+    school_class = get_scoped(SchoolClass, class_id, actor)
+    names = [
+        c.subject.name
+        for c in db.session.scalars(
+            select(Course).where(Course.class_id == school_class.id).order_by(Course.id)
+        )
+    ]
+    return school_class, names, ratings

@@ -21,7 +21,37 @@ staff_required = roles_required(Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
 @bp.get("/")
 @staff_required
 def index():
-    return render_template("gradebook/index.html", courses=courses_for(current_user))
+    return render_template(
+        "gradebook/index.html",
+        courses=courses_for(current_user),
+        classes=gradebook_views.homeroom_classes(current_user),
+    )
+
+
+@bp.get("/classes/<int:class_id>")
+@staff_required
+def class_page(class_id: int):
+    period = request.args.get("period", "1")
+    if period not in ("1", "2", "year"):
+        period = "1"
+    school_class, subjects, ratings = gradebook_views.class_overview(current_user, class_id, period)
+    return render_template(
+        "gradebook/class.html",
+        school_class=school_class,
+        subjects=subjects,
+        ratings=ratings,
+        period=period,
+        value_text=value_text,
+    )
+
+
+def value_text(value) -> str:
+    """A subject result on the class page: "7,9", "Đạt", or a dash while incomplete."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return label(value)
+    return str(value).replace(".", ",")
 
 
 @bp.get("/courses/<int:course_id>")

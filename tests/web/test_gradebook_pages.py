@@ -76,3 +76,24 @@ def test_teacher_cannot_open_the_lock_page(client, web, make, school):
     _course, teacher, _ = make.gradebook_course(school)
     web.login(teacher.username)
     assert client.get("/gradebook/admin").status_code == 403
+
+
+def test_homeroom_teacher_sees_the_class_ratings(client, web, make, school):
+    course, teacher, (one, *_rest) = make.gradebook_course(school)
+    course.school_class.homeroom_teacher_id = teacher.id
+    db.session.commit()
+    make.scores(course, one, 1, ["8", "7", "9"], "7,5", "8")
+    web.login(teacher.username)
+    assert f"/gradebook/classes/{course.class_id}" in client.get("/gradebook/").get_data(
+        as_text=True
+    )
+    page = client.get(f"/gradebook/classes/{course.class_id}?period=1").get_data(as_text=True)
+    assert "7,9" in page and "Toán" in page
+    assert "Chưa đủ điểm" in page  # HS002 has no scores yet
+
+
+def test_other_teacher_cannot_see_the_class_ratings(client, web, make, school):
+    course, _teacher, _ = make.gradebook_course(school)
+    make.user(school, "teacher", username="gv.khac")
+    web.login("gv.khac")
+    assert client.get(f"/gradebook/classes/{course.class_id}").status_code == 403
