@@ -219,6 +219,24 @@ def import_questions(file: Path, school_code: str, bank_name: str, fmt: str | No
           f"{summary.unchanged} không đổi, {summary.skipped} bỏ qua → ngân hàng #{summary.bank_id}")
 
 
+@import_group.command("gradebook")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True)
+@click.option("--year", required=True, help="Năm học, ví dụ 2026-2027")
+@click.option("--semester", required=True, help="1 hoặc 2")
+@click.option("--reason", default="", help="Lý do (bắt buộc khi học kỳ đã khoá sổ)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def import_gradebook(file: Path, school_code, year, semester, reason, as_json) -> None:
+    """Nhập điểm từ tệp csv/xlsx dạng xuất của LopHoc (theo mã học sinh; tất cả hoặc không)."""
+    from app.services.gradebook_import import import_scores
+
+    summary = import_scores(school_code, year, semester, file.read_bytes(), file.name, reason)
+    _emit(as_json, summary.as_dict(),
+          f"{file.name}: {summary.rows} dòng, {summary.changed} ô điểm thay đổi.")
+
+
 @main.group("export")
 def export_group() -> None:
     """Xuất dữ liệu ra tệp."""

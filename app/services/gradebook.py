@@ -202,10 +202,25 @@ def save_entries(
     """
     course = course_for_edit(actor, course_id)
     number = parse_semester(semester)
+    parsed, errors = check_entries(course, number, entries)
+    if errors:
+        raise ValidationFailed(errors[0]["message"], details={"errors": errors})
+    changed = apply_entries(actor, course, number, parsed)
+    db.session.commit()
+    return changed
+
+
+ParsedEntry = tuple[int, str, CellValue, str]
+
+
+def check_entries(
+    course: Course, number: int, entries: list[EntryInput]
+) -> tuple[list[ParsedEntry], list[dict]]:
+    """Parse entries of one course semester without writing: (accepted, errors)."""
     students = _students_by_code(course)
     locked = is_locked(course.school_year_id, number)
     errors: list[dict] = []
-    parsed: list[tuple[int, str, CellValue, str]] = []
+    parsed: list[ParsedEntry] = []
     for entry in entries:
         code = str(entry.student_code or "").strip()
         try:
@@ -234,13 +249,17 @@ def save_entries(
             )
             continue
         parsed.append((student.id, column, value, (entry.reason or "").strip()))
-    if errors:
-        raise ValidationFailed(errors[0]["message"], details={"errors": errors})
+    return parsed, errors
+
+
+def apply_entries(
+    actor: User | None, course: Course, number: int, parsed: list[ParsedEntry]
+) -> int:
+    """Write checked entries (flush only); returns how many cells changed."""
     changed = 0
     for student_id, column, value, reason in parsed:
         if _apply(actor, course, student_id, number, column, value, "manual", None, reason):
             changed += 1
-    db.session.commit()
     return changed
 
 

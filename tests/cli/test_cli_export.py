@@ -114,3 +114,66 @@ def test_smas_columns_from_a_json_file(app, tmp_path, year):
     mapping.write_text("[[1]]", "utf-8")
     result = run(app, "export", "smas-columns", str(mapping), "--school", "THPT1")
     assert result.exit_code == 1
+
+
+def _import(app, path, year, *extra):
+    return run(
+        app,
+        "import",
+        "gradebook",
+        str(path),
+        "--school",
+        "THPT1",
+        "--year",
+        year,
+        "--semester",
+        "1",
+        "--json",
+        *extra,
+    )
+
+
+def _wipe_scores():
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import GradeEntry
+
+    db.session.execute(delete(GradeEntry))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_gives_the_same_gradebook(app, tmp_path, year, fmt):
+    _result, first = _export(app, tmp_path, year, fmt, name=f"first.{fmt}")
+    _wipe_scores()
+    result = _import(app, first, year)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["imported"] == 9
+    _result, second = _export(app, tmp_path, year, "csv", name="second.csv")
+    _result, again = _export(app, tmp_path, year, "csv", name="first-as-csv.csv")
+    assert second.read_bytes() == again.read_bytes()
+    assert "7.9" in second.read_bytes().decode("utf-8-sig")
+
+
+def test_import_with_unknown_code_or_bad_score_changes_nothing(app, tmp_path, year):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Mã học sinh,Lớp,Môn,TX1,GK\r\nHS001,10A1,Toán,10,9\r\nHS404,10A1,Toán,8,\r\n"
+        "HS002,10A1,Toán,12,\r\nHS003,10A9,Toán,5,\r\n",
+        encoding="utf-8-sig",
+    )
+    result = _import(app, path, year)
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: bad.csv: ")
+    assert "HS404" in result.output and "10A9" in result.output
+    assert "HS002 – tx1: Điểm phải từ 0 đến 10" in result.output
+    _result, out = _export(app, tmp_path, year, "csv")
+    assert out.read_bytes().decode("utf-8-sig").splitlines()[1].split(",")[5] == "8"
+
+
+def test_import_needs_the_key_columns(app, tmp_path, year):
+    path = tmp_path / "cols.csv"
+    path.write_text("Họ và tên,TX1\r\nAn,8\r\n", encoding="utf-8")
+    result = _import(app, path, year)
+    assert result.exit_code == 1 and "Mã học sinh" in result.output
