@@ -227,6 +227,64 @@ def import_questions(
     )
 
 
+@import_group.command("gradebook")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True)
+@click.option("--year", required=True, help="Năm học, ví dụ 2026-2027")
+@click.option("--semester", required=True, help="1 hoặc 2")
+@click.option("--reason", default="", help="Lý do (bắt buộc khi học kỳ đã khoá sổ)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def import_gradebook(file: Path, school_code, year, semester, reason, as_json) -> None:
+    """Nhập điểm từ tệp csv/xlsx dạng xuất của LopHoc (theo mã học sinh; tất cả hoặc không)."""
+    from app.services.gradebook_import import import_scores
+
+    summary = import_scores(school_code, year, semester, file.read_bytes(), file.name, reason)
+    _emit(as_json, summary.as_dict(),
+          f"{file.name}: {summary.rows} dòng, {summary.changed} ô điểm thay đổi.")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Xuất dữ liệu ra tệp."""
+
+
+@export_group.command("gradebook")
+@click.option("--school", "school_code", required=True)
+@click.option("--year", required=True, help="Năm học, ví dụ 2026-2027")
+@click.option("--semester", required=True, help="1, 2 hoặc year (cả năm)")
+@click.option("--format", "fmt", required=True, help="csv | xlsx | smas | vnedu | oneroster")
+@click.option("--class", "class_name", default=None, help="Chỉ một lớp")
+@click.option("--subject", default=None, help="Chỉ một môn")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def export_gradebook(school_code, year, semester, fmt, class_name, subject, output, as_json):
+    """Xuất sổ điểm của trường theo mã học sinh."""
+    from app.services.gradebook_export import GradeQuery
+    from app.services.gradebook_files import export_to_file
+
+    query = GradeQuery(year, semester, class_name, subject)
+    summary = export_to_file(school_code, query, fmt, output)
+    _emit(as_json, summary.as_dict(),
+          f"Đã ghi {summary.rows} dòng ({summary.format}) vào {summary.path}")
+
+
+@export_group.command("smas-columns")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True)
+@with_appcontext
+@domain_command
+def export_smas_columns(file: Path, school_code: str) -> None:
+    """Đặt bảng cột SMAS của trường từ tệp JSON [[tiêu đề, trường], ...]."""
+    from app.services.gradebook_files import load_smas_columns
+
+    columns = load_smas_columns(school_code, file)
+    click.echo("Cột SMAS: " + ", ".join(header for header, _name in columns))
+
+
 if __name__ == "__main__":
     main()
 

@@ -185,6 +185,29 @@ class Factory:
         db.session.commit()
         return course
 
+    def gradebook_course(self, school: School, subject: str = "Toán", students: int = 3, **kw):
+        """A class with `students` students (codes HS001...), its teacher and one course."""
+        teacher = self.user(school, "teacher", username=kw.get("teacher", "gv.toan"))
+        school_class = self.school_class(school, kw.get("class_name", "10A1"))
+        pupils = []
+        for i in range(1, students + 1):
+            code = f"{kw.get('prefix', 'HS')}{i:03d}"
+            pupil = self.user(school, "student", student_code=code, full_name=f"Học sinh {code}")
+            self.enrol(pupil, school_class)
+            pupils.append(pupil)
+        course = self.course(school, school_class, teacher, subject)
+        return course, teacher, pupils
+
+    def scores(self, course, student, semester: int, tx, gk=None, ck=None) -> None:
+        """Enter a student's semester scores through the gradebook service, as the system."""
+        from app.services.gradebook import record_score
+
+        for i, value in enumerate(tx, start=1):
+            record_score(None, course.id, student.id, f"tx{i}", value, semester=semester)
+        for column, value in (("gk", gk), ("ck", ck)):
+            if value is not None:
+                record_score(None, course.id, student.id, column, value, semester=semester)
+
 
 @pytest.fixture
 def make(app, password_hash) -> Factory:

@@ -9,6 +9,7 @@ from app.models.exams import (
     IntegrityEvent,
     Response,
 )
+from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -28,6 +29,9 @@ __all__ = [
     "Exam",
     "ExamAccommodation",
     "ExamQuestion",
+    "GradeEntry",
+    "GradeExportSetting",
+    "GradeLock",
     "IntegrityEvent",
     "ParentLink",
     "Question",

@@ -1,0 +1,95 @@
+"""GET /api/v1/schools/{code}/grades: a school's grades by student code, for school systems."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from app.api import schemas
+from app.api.auth_context import actor, authenticated
+from app.core.errors import ValidationFailed
+from app.core.pagination import MAX_PER_PAGE
+from app.services import exports
+from app.services.gradebook_export import GradeQuery, school_grades
+
+PREFIX = "/schools"
+blp = Blueprint("api_grades", __name__, description="Xuất điểm cho hệ thống quản lý trường")
+
+
+class GradesQuery(schemas.PageArgs):
+    year = fields.String(
+        load_default=None, metadata={"description": "2026-2027 (mặc định: hiện tại)"}
+    )
+    semester = fields.String(load_default=None, metadata={"description": "1, 2 hoặc year"})
+    class_name = fields.String(data_key="class", load_default=None)
+    subject = fields.String(load_default=None)
+    changed_since = fields.AwareDateTime(
+        load_default=None, metadata={"description": "ISO 8601 có múi giờ: chỉ dòng đổi từ lúc đó"}
+    )
+    format = fields.String(load_default="json", metadata={"description": "json | csv | xlsx"})
+
+
+class GradeItem(schemas.Schema):
+    student_code = fields.String()
+    full_name = fields.String()
+    class_name = fields.String(data_key="class")
+    subject = fields.String()
+    period = fields.String()
+    tx = fields.List(fields.String(allow_none=True))
+    gk = fields.String(allow_none=True)
+    ck = fields.String(allow_none=True)
+    average = fields.String(allow_none=True)
+    semester_1 = fields.String(allow_none=True)
+    semester_2 = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+    status = fields.String()
+    updated_at = fields.AwareDateTime(allow_none=True)
+
+
+GradePage = schemas.page_of(GradeItem, "GradePage")
+FILE_FORMATS = ("csv", "xlsx")
+
+
+@blp.route("/<code>/grades")
+class SchoolGradesResource(MethodView):
+    @authenticated("grades:read")
+    @blp.arguments(GradesQuery, location="query")
+    @blp.response(200, GradePage)
+    @blp.alt_response(403, schema=schemas.Error)
+    @blp.alt_response(404, schema=schemas.Error)
+    @blp.alt_response(422, schema=schemas.Error)
+    def get(self, args, code: str):
+        """Điểm của trường theo mã học sinh (quản trị, hoặc mã tích hợp có grades:read)."""
+        fmt = args["format"].lower()
+        if fmt not in ("json", *FILE_FORMATS):
+            raise ValidationFailed(
+                _("Định dạng “%(f)s” không hỗ trợ; dùng json, csv hoặc xlsx.", f=fmt)
+            )
+        filters = GradeQuery(
+            args["year"],
+            args["semester"],
+            args["class_name"],
+            args["subject"],
+            args["changed_since"],
+        )
+        export = school_grades(actor(), code, filters)
+        query = export.query
+        if fmt in FILE_FORMATS:
+            layout, data = exports.render(export, fmt)
+            name = f"diem-{export.school.code}-{query.year}-{query.period}.{layout.extension}"
+            return Response(
+                data,
+                mimetype=layout.mime_type,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        page, per_page = args["page"], min(args["per_page"], MAX_PER_PAGE)
+        start = (page - 1) * per_page
+        return {
+            "items": export.rows[start : start + per_page],
+            "page": page,
+            "per_page": per_page,
+            "total": len(export.rows),
+        }

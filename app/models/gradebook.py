@@ -1,0 +1,91 @@
+"""Gradebook: one row per entered assessment (course x student x semester x column), and locks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import now_utc
+from app.core.db_types import UTCDateTime
+from app.extensions import db
+from app.models.columns import SchoolOwned, Timestamped
+from app.models.identity import User
+from app.models.school import Course
+
+
+class GradeEntry(Timestamped, db.Model, SchoolOwned):
+    """A score (ĐĐGtx n, ĐĐGgk, ĐĐGck) or a comment rating (Đạt / Chưa đạt) of one student.
+
+    `source` says where it came from (manual, homework, exam, scorm, live) and `source_id`
+    which record of that area produced it.
+    """
+
+    __tablename__ = "grade_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    semester: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(8))
+    score: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    rating: Mapped[str | None] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    course: Mapped[Course] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "student_id", "semester", "column"),
+        CheckConstraint("semester IN (1, 2)", name="semester"),
+        CheckConstraint("source IN ('manual', 'homework', 'exam', 'scorm', 'live')", name="source"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="score_range"),
+        CheckConstraint("rating IS NULL OR rating IN ('dat', 'chua_dat')", name="rating"),
+    )
+
+
+class GradeLock(db.Model, SchoolOwned):
+    """A semester of a school year closed by the admin: changes then need a recorded reason."""
+
+    __tablename__ = "grade_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(
+        ForeignKey("school_years.id", ondelete="CASCADE"), index=True
+    )
+    semester: Mapped[int] = mapped_column(Integer)
+    locked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    __table_args__ = (
+        UniqueConstraint("school_year_id", "semester"),
+        CheckConstraint("semester IN (1, 2)", name="semester"),
+    )
+
+
+class GradeExportSetting(Timestamped, db.Model, SchoolOwned):
+    """A school's column mapping for an export layout (SMAS): [[header, field], ...]."""
+
+    __tablename__ = "grade_export_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout: Mapped[str] = mapped_column(String(16))
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+
+    __table_args__ = (UniqueConstraint("school_id", "layout"),)

@@ -1,0 +1,302 @@
+"""Gradebook use cases that change scores: feeding a score, saving a grid, locking a semester.
+
+Other areas (exams, homework, SCORM, live quick questions) call `record_score`; the teacher's
+grid and the API call `save_entries`. Every change is one audit row (who, when, old, new, why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.clock import local_today
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    ClassMembership,
+    Course,
+    GradeEntry,
+    GradeLock,
+    Role,
+    SchoolYear,
+    Semester,
+    User,
+)
+from app.services import audit
+from app.services.access import get_scoped, require_school_admin
+from app.services.gradebook_values import (
+    CellValue,
+    display,
+    parse_cell,
+    parse_column,
+    parse_semester,
+    parse_source,
+)
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """One cell of a grid or API save: which student (by code), which column, what value."""
+
+    student_code: str
+    column: str
+    score: object
+    reason: str = ""
+
+
+def course_for_edit(actor: User | None, course_id: object) -> Course:
+    """The course if `actor` may change its grades: its teacher or a school admin.
+
+    `actor` None is the system itself (an exam graded by the server). Raises NotFound for an
+    unknown or other school's course, Forbidden for a teacher of another course.
+    """
+    if actor is None:
+        course = db.session.get(Course, int(course_id)) if str(course_id).isdigit() else None
+        if course is None:
+            raise NotFound(_("Không tìm thấy."))
+        return course
+    course = get_scoped(Course, course_id, actor)
+    if actor.is_admin or (actor.role == Role.TEACHER and course.teacher_id == actor.id):
+        return course
+    raise Forbidden(_("Chỉ giáo viên dạy môn này hoặc quản trị trường được sửa điểm."))
+
+
+def current_semester(school_year_id: int) -> int:
+    """The semester today falls in (before the year: 1, after it: 2)."""
+    today = local_today()
+    semesters = db.session.scalars(
+        select(Semester).where(Semester.school_year_id == school_year_id).order_by(Semester.number)
+    ).all()
+    for semester in semesters:
+        if today <= semester.ends_on:
+            return semester.number
+    return 2
+
+
+def is_locked(school_year_id: int, semester: int) -> bool:
+    return (
+        db.session.scalar(
+            select(GradeLock.id).where(
+                GradeLock.school_year_id == school_year_id, GradeLock.semester == semester
+            )
+        )
+        is not None
+    )
+
+
+def _is_comment(course: Course) -> bool:
+    return course.subject.assessment == "comment"
+
+
+def _in_class(course: Course, student_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(ClassMembership.id).where(
+                ClassMembership.class_id == course.class_id,
+                ClassMembership.student_id == student_id,
+            )
+        )
+        is not None
+    )
+
+
+def _apply(
+    actor: User | None,
+    course: Course,
+    student_id: int,
+    semester: int,
+    column: str,
+    value: CellValue,
+    source: str,
+    source_id: int | None,
+    reason: str,
+) -> GradeEntry | None:
+    """Write one cell and its audit row (flush only); None when nothing changed."""
+    entry = db.session.scalar(
+        select(GradeEntry).where(
+            GradeEntry.course_id == course.id,
+            GradeEntry.student_id == student_id,
+            GradeEntry.semester == semester,
+            GradeEntry.column == column,
+        )
+    )
+    if entry is None:
+        if value.is_empty:
+            return None
+        entry = GradeEntry(
+            school_id=course.school_id,
+            course_id=course.id,
+            student_id=student_id,
+            semester=semester,
+            column=column,
+        )
+        db.session.add(entry)
+    old = entry.rating if entry.rating is not None else display(entry.score)
+    changes = audit.diff(entry, {"score": value.score, "rating": value.rating})
+    if not changes and entry.id is not None:
+        return None
+    entry.source, entry.source_id = source, source_id
+    entry.updated_by_id = actor.id if actor is not None else None
+    new = value.rating if value.rating is not None else display(value.score)
+    db.session.flush()
+    audit.record(
+        actor,
+        "grade.set",
+        entry,
+        {"value": [old, new], "source": [None, source]},
+        reason=reason,
+    )
+    return entry
+
+
+def _check_lock(course: Course, semester: int, reason: str) -> None:
+    if is_locked(course.school_year_id, semester) and not reason.strip():
+        raise Conflict(
+            _("Học kỳ %(s)s đã khoá sổ điểm; hãy ghi lý do sửa điểm.", s=semester),
+            code="semester_locked",
+        )
+
+
+def record_score(
+    actor: User | None,
+    course_id: int,
+    student_id: int,
+    column: str,
+    score: object,
+    source: str = "manual",
+    source_id: int | None = None,
+    semester: int | None = None,
+    reason: str = "",
+) -> GradeEntry | None:
+    """Put one score (or Đạt / Chưa đạt) into a course's gradebook and commit.
+
+    `column` is tx1..tx10, gk or ck; `score` a number (rounded half up to one decimal), typed
+    text ("8,5"), a rating for comment subjects, or None to clear. `semester` defaults to the
+    one today falls in. Returns the entry, or None when the value did not change.
+    Raises NotFound, Forbidden, ValidationFailed (bad value, student not in the class) and
+    Conflict `semester_locked` when the semester is locked and no reason is given.
+    """
+    course = course_for_edit(actor, course_id)
+    number = current_semester(course.school_year_id) if semester is None else semester
+    number = parse_semester(number)
+    column = parse_column(column)
+    parse_source(source)
+    value = parse_cell(score, is_comment=_is_comment(course))
+    if not _in_class(course, student_id):
+        raise ValidationFailed(_("Học sinh không thuộc lớp của môn học này."))
+    _check_lock(course, number, reason)
+    entry = _apply(actor, course, student_id, number, column, value, source, source_id, reason)
+    db.session.commit()
+    return entry
+
+
+def save_entries(
+    actor: User, course_id: object, semester: object, entries: list[EntryInput]
+) -> int:
+    """Save typed scores of a course, all or nothing; returns how many cells changed.
+
+    Raises ValidationFailed with details {"errors": [{"student_code", "column", "message"}]}
+    naming every refused entry (then nothing is saved), NotFound, Forbidden.
+    """
+    course = course_for_edit(actor, course_id)
+    number = parse_semester(semester)
+    parsed, errors = check_entries(course, number, entries)
+    if errors:
+        raise ValidationFailed(errors[0]["message"], details={"errors": errors})
+    changed = apply_entries(actor, course, number, parsed)
+    db.session.commit()
+    return changed
+
+
+ParsedEntry = tuple[int, str, CellValue, str]
+
+
+def check_entries(
+    course: Course, number: int, entries: list[EntryInput]
+) -> tuple[list[ParsedEntry], list[dict]]:
+    """Parse entries of one course semester without writing: (accepted, errors)."""
+    students = _students_by_code(course)
+    locked = is_locked(course.school_year_id, number)
+    errors: list[dict] = []
+    parsed: list[ParsedEntry] = []
+    for entry in entries:
+        code = str(entry.student_code or "").strip()
+        try:
+            column = parse_column(entry.column)
+            value = parse_cell(entry.score, is_comment=_is_comment(course))
+            student = students.get(code.upper())
+            if student is None:
+                raise ValidationFailed(
+                    _(
+                        "Mã học sinh “%(c)s” không có trong lớp %(k)s.",
+                        c=code,
+                        k=course.school_class.name,
+                    )
+                )
+            if locked and not (entry.reason or "").strip():
+                raise ValidationFailed(
+                    _("Học kỳ %(s)s đã khoá sổ điểm; hãy ghi lý do sửa điểm.", s=number)
+                )
+        except ValidationFailed as exc:
+            errors.append(
+                {
+                    "student_code": code,
+                    "column": str(entry.column),
+                    "message": f"{code} – {entry.column}: {exc.message}",
+                }
+            )
+            continue
+        parsed.append((student.id, column, value, (entry.reason or "").strip()))
+    return parsed, errors
+
+
+def apply_entries(
+    actor: User | None, course: Course, number: int, parsed: list[ParsedEntry]
+) -> int:
+    """Write checked entries (flush only); returns how many cells changed."""
+    changed = 0
+    for student_id, column, value, reason in parsed:
+        if _apply(actor, course, student_id, number, column, value, "manual", None, reason):
+            changed += 1
+    return changed
+
+
+def _students_by_code(course: Course) -> dict[str, User]:
+    stmt = (
+        select(User)
+        .join(ClassMembership, ClassMembership.student_id == User.id)
+        .where(ClassMembership.class_id == course.class_id, User.student_code.is_not(None))
+    )
+    return {user.student_code.upper(): user for user in db.session.scalars(stmt)}
+
+
+def set_lock(actor: User, school_year_id: object, semester: object, is_locked_now: bool) -> bool:
+    """An admin locks (or unlocks) a semester of a school year; True when it changed.
+
+    Raises Forbidden (not an admin), NotFound (another school's year), ValidationFailed.
+    """
+    require_school_admin(actor)
+    year = get_scoped(SchoolYear, school_year_id, actor)
+    number = parse_semester(semester)
+    lock = db.session.scalar(
+        select(GradeLock).where(GradeLock.school_year_id == year.id, GradeLock.semester == number)
+    )
+    if (lock is not None) == is_locked_now:
+        return False
+    if is_locked_now:
+        lock = GradeLock(
+            school_id=year.school_id,
+            school_year_id=year.id,
+            semester=number,
+            locked_by_id=actor.id,
+        )
+        db.session.add(lock)
+        db.session.flush()
+        audit.record(actor, "grades.lock", lock, {"semester": [None, number]})
+    else:
+        audit.record(actor, "grades.unlock", lock, {"semester": [number, None]})
+        db.session.delete(lock)
+    db.session.commit()
+    return True

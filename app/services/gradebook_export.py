@@ -1,0 +1,214 @@
+"""School-wide grade rows keyed by student code: what the API, the CLI and every layout read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.errors import NotFound, ValidationFailed
+from app.core.text import fold
+from app.extensions import db
+from app.models import Course, GradeEntry, School, SchoolClass, SchoolYear, Subject, User
+from app.services.access import can_see_school, require_school_admin
+from app.services.gradebook import current_semester
+from app.services.gradebook_values import display, parse_semester
+from app.services.gradebook_views import grades_of, year_rows
+from app.services.school import YEAR_RE, class_students, current_year, school_by_code
+
+PERIODS = ("1", "2", "year")
+
+
+@dataclass
+class GradeRow:
+    """One student x subject of a semester (or the year), ready to serialise."""
+
+    student_code: str
+    full_name: str
+    class_name: str
+    grade: int
+    subject: str
+    assessment: str
+    period: str
+    course_id: int
+    student_id: int
+    tx: list[str | None] = field(default_factory=list)
+    gk: str | None = None
+    ck: str | None = None
+    average: str | None = None
+    result: str | None = None
+    status: str = "incomplete"
+    semester_1: str | None = None
+    semester_2: str | None = None
+    updated_at: datetime | None = None
+
+    def as_dict(self) -> dict:
+        data = {
+            "student_code": self.student_code,
+            "full_name": self.full_name,
+            "class": self.class_name,
+            "subject": self.subject,
+            "period": self.period,
+            "tx": self.tx,
+            "gk": self.gk,
+            "ck": self.ck,
+            "average": self.average,
+            "result": self.result,
+            "status": self.status,
+        }
+        if self.period == "year":
+            data.update(semester_1=self.semester_1, semester_2=self.semester_2)
+        return data
+
+
+@dataclass(frozen=True)
+class GradeQuery:
+    """Filters of an export: year "2026-2027", period "1"/"2"/"year" (None: the current
+    ones), optional class, subject and a time the rows must have changed since."""
+
+    year: str | None
+    period: str | None
+    class_name: str | None = None
+    subject: str | None = None
+    changed_since: datetime | None = None
+
+
+@dataclass
+class GradeExport:
+    school: School
+    query: GradeQuery
+    rows: list[GradeRow]
+
+
+def parse_period(raw: object) -> str:
+    text = str(raw or "").strip().lower()
+    if text in ("year", "cn", "ca_nam", "nam"):
+        return "year"
+    return str(parse_semester(text))
+
+
+def school_for_export(actor: User | None, code: str) -> School:
+    """The school by code; an admin of another school gets NotFound. Raises Forbidden."""
+    school = school_by_code(code)
+    if actor is not None:
+        require_school_admin(actor)
+        if not can_see_school(actor, school.id):
+            raise NotFound(_("Không có trường mã “%(c)s”.", c=code))
+    return school
+
+
+def school_grades(actor: User | None, school_code: str, query: GradeQuery) -> GradeExport:
+    """Every (student, course) row of a school year, sorted by class, subject, student.
+
+    `actor` None is the command line (full access); the returned export carries the query
+    with the year and period resolved. Raises NotFound, Forbidden,
+    ValidationFailed for a malformed year or period, or an unknown year, class or subject.
+    """
+    school = school_for_export(actor, school_code)
+    year_name = query.year or current_year(school).name
+    if not YEAR_RE.match(year_name):
+        raise ValidationFailed(_("Năm học “%(y)s” không hợp lệ; viết dạng 2026-2027.", y=year_name))
+    year = db.session.scalar(
+        select(SchoolYear).where(SchoolYear.school_id == school.id, SchoolYear.name == year_name)
+    )
+    if year is None:
+        raise NotFound(_("Trường chưa có năm học %(y)s.", y=year_name))
+    period = parse_period(query.period or current_semester(year.id))
+    query = replace(query, year=year_name, period=period)
+    courses = _courses(school, year, query)
+    rows: list[GradeRow] = []
+    for course in courses:
+        rows.extend(_course_rows(course, period, query.changed_since))
+    return GradeExport(school=school, query=query, rows=rows)
+
+
+def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course]:
+    stmt = (
+        select(Course)
+        .join(SchoolClass, SchoolClass.id == Course.class_id)
+        .join(Subject, Subject.id == Course.subject_id)
+        .where(Course.school_id == school.id, Course.school_year_id == year.id)
+        .order_by(SchoolClass.grade, SchoolClass.name, Subject.name)
+    )
+    if query.class_name:
+        stmt = stmt.where(SchoolClass.search_text == fold(query.class_name))
+    if query.subject:
+        stmt = stmt.where(Subject.search_text == fold(query.subject))
+    courses = list(db.session.scalars(stmt))
+    if not courses and (query.class_name or query.subject):
+        raise NotFound(
+            _(
+                "Không có môn học nào khớp lớp “%(c)s”, môn “%(s)s” trong năm %(y)s.",
+                c=query.class_name or "*",
+                s=query.subject or "*",
+                y=year.name,
+            )
+        )
+    return courses
+
+
+def _course_rows(course: Course, period: str, since: datetime | None) -> list[GradeRow]:
+    students = class_students(course.school_class)
+    semesters = (1, 2) if period == "year" else (int(period),)
+    entries = list(
+        db.session.scalars(
+            select(GradeEntry).where(
+                GradeEntry.course_id == course.id, GradeEntry.semester.in_(semesters)
+            )
+        )
+    )
+    changed: dict[int, datetime] = defaultdict(lambda: None)  # type: ignore[arg-type]
+    for entry in entries:
+        last = changed[entry.student_id]
+        changed[entry.student_id] = (
+            entry.updated_at if last is None else max(last, entry.updated_at)
+        )
+    keep = [s for s in students if since is None or (changed[s.id] and changed[s.id] >= since)]
+    if period == "year":
+        rows = [_year_row(course, y) for y in year_rows(course, keep, entries)]
+    else:
+        grid = grades_of(course, int(period), keep, entries)
+        rows = [_semester_row(course, period, r, grid.tx_count) for r in grid.rows]
+    for row in rows:
+        row.updated_at = changed[row.student_id]
+    return rows
+
+
+def _base(course: Course, student: User, period: str) -> GradeRow:
+    return GradeRow(
+        student_code=student.student_code or "",
+        full_name=student.full_name,
+        class_name=course.school_class.name,
+        grade=course.school_class.grade,
+        subject=course.subject.name,
+        assessment=course.subject.assessment,
+        period=period,
+        course_id=course.id,
+        student_id=student.id,
+    )
+
+
+def _cell(value: Decimal | str | None) -> str | None:
+    return value if isinstance(value, str) or value is None else display(value)
+
+
+def _semester_row(course: Course, period: str, grades, width: int) -> GradeRow:
+    row = _base(course, grades.student, period)
+    row.tx = [_cell(v) for v in grades.tx] + [None] * (width - len(grades.tx))
+    row.gk, row.ck = _cell(grades.gk), _cell(grades.ck)
+    row.average = None if grades.average is None else str(grades.average)
+    row.result, row.status = grades.result, grades.status
+    return row
+
+
+def _year_row(course: Course, grades) -> GradeRow:
+    row = _base(course, grades.student, "year")
+    row.semester_1 = None if grades.first.average is None else str(grades.first.average)
+    row.semester_2 = None if grades.second.average is None else str(grades.second.average)
+    row.average = None if grades.average is None else str(grades.average)
+    row.result, row.status = grades.result, grades.status
+    return row

@@ -1,0 +1,109 @@
+"""Gradebook pages: the teacher's score grid per course and semester, the admin's locks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.models import Role
+from app.services import gradebook, gradebook_admin, gradebook_views
+from app.services.gradebook_values import display
+from app.services.grading import label
+from app.services.school import courses_for
+from app.web.guards import admin_required, roles_required
+
+RATING_CELLS = {"dat": "Đ", "chua_dat": "CĐ"}
+bp = Blueprint("gradebook", __name__, url_prefix="/gradebook")
+staff_required = roles_required(Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
+
+
+@bp.get("/")
+@staff_required
+def index():
+    return render_template(
+        "gradebook/index.html",
+        courses=courses_for(current_user),
+        classes=gradebook_views.homeroom_classes(current_user),
+    )
+
+
+@bp.get("/classes/<int:class_id>")
+@staff_required
+def class_page(class_id: int):
+    period = request.args.get("period", "1")
+    if period not in ("1", "2", "year"):
+        period = "1"
+    school_class, subjects, ratings = gradebook_views.class_overview(current_user, class_id, period)
+    return render_template(
+        "gradebook/class.html",
+        school_class=school_class,
+        subjects=subjects,
+        ratings=ratings,
+        period=period,
+        value_text=value_text,
+    )
+
+
+def value_text(value) -> str:
+    """A subject result on the class page: "7,9", "Đạt", or a dash while incomplete."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return label(value)
+    return str(value).replace(".", ",")
+
+
+@bp.get("/courses/<int:course_id>")
+@staff_required
+def grid(course_id: int):
+    course = gradebook_views.course_for_read(current_user, course_id)
+    semester = request.args.get("semester") or gradebook.current_semester(course.school_year_id)
+    book = gradebook_views.course_gradebook(current_user, course_id, semester)
+    can_edit = current_user.is_admin or course.teacher_id == current_user.id
+    return render_template(
+        "gradebook/grid.html",
+        book=book,
+        can_edit=can_edit,
+        cell_text=cell_text,
+        result_text=result_text,
+    )
+
+
+def cell_text(value) -> str:
+    """A cell as the teacher types it: "8,5", "Đ", "CĐ" or blank."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return RATING_CELLS.get(value, value)
+    return display(value).replace(".", ",")
+
+
+def result_text(row) -> str:
+    if row.result is not None:
+        return label(row.result)
+    return "" if row.average is None else str(row.average).replace(".", ",")
+
+
+@bp.get("/admin")
+@admin_required
+def admin():
+    return render_template(
+        "gradebook/admin.html",
+        locks=gradebook_admin.lock_states(current_user),
+        changes=gradebook_admin.grade_changes(current_user),
+    )
+
+
+@bp.post("/admin/locks/<int:year_id>/<int:semester>")
+@admin_required
+def set_lock(year_id: int, semester: int):
+    is_locked = request.form.get("is_locked") == "1"
+    gradebook.set_lock(current_user, year_id, semester, is_locked)
+    flash(
+        _("Đã khoá sổ điểm học kỳ %(s)s.", s=semester)
+        if is_locked
+        else _("Đã mở khoá sổ điểm học kỳ %(s)s.", s=semester),
+        "success",
+    )
+    return redirect(url_for("gradebook.admin"))
