@@ -253,12 +253,17 @@ def check_entries(
 
 
 def apply_entries(
-    actor: User | None, course: Course, number: int, parsed: list[ParsedEntry]
+    actor: User | None,
+    course: Course,
+    number: int,
+    parsed: list[ParsedEntry],
+    source: str = "manual",
+    source_id: int | None = None,
 ) -> int:
     """Write checked entries (flush only); returns how many cells changed."""
     changed = 0
     for student_id, column, value, reason in parsed:
-        if _apply(actor, course, student_id, number, column, value, "manual", None, reason):
+        if _apply(actor, course, student_id, number, column, value, source, source_id, reason):
             changed += 1
     return changed
 

@@ -130,6 +130,9 @@ def action(exam_id: int):
                 student_id=form.get("student_id", type=int),
             )
             flash(_("Đã thêm giờ cho %(n)s bài đang làm.", n=moved), "success")
+        elif kind == "gradebook":
+            changed = exam_results.feed_gradebook(current_user, exam_id, form.get("reason", ""))
+            flash(_("Đã ghi %(n)s điểm vào sổ điểm.", n=changed), "success")
         elif kind == "release":
             exams.release_results(current_user, exam_id)
             flash(_("Đã công bố kết quả."), "success")

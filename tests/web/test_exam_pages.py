@@ -194,3 +194,32 @@ def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(
     assert 'id="score"' in html and "text-success" in html and "☑" in html
     other_browser.login("gv.toan")
     assert other_browser.client.get(page).status_code == 403
+
+
+def test_exam_scores_go_into_the_gradebook_column_it_feeds_once(web, course_with_bank):
+    from app.models import GradeEntry
+
+    teacher, student = course_with_bank["teacher"], course_with_bank["student"]
+    exam = exams.create_exam(
+        teacher,
+        course_with_bank["course"].id,
+        {
+            "title": "15 phút",
+            "question_ids": [1, 2, 3, 4],
+            "published": True,
+            "release": "immediately",
+            "gradebook_column": "tx",
+        },
+    )
+    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    for qid in (1, 2, 3):
+        exam_attempts.save_answer(student, attempt.id, qid, "A", 1)
+    exam_attempts.submit(student, attempt.id)  # 3 of 4: 7.50
+    web.login("gv.toan")
+    page = f"/exams/{exam.id}/results"
+    for _ in range(2):  # a second push updates the same cell, it does not take tx2
+        web.post_form(f"/exams/{exam.id}/actions", {"action": "gradebook"}, token_page=page)
+    entries = db.session.scalars(select(GradeEntry)).all()
+    assert [(e.column, e.score, e.source, e.source_id) for e in entries] == [
+        ("tx1", Decimal("7.5"), "exam", exam.id)
+    ]
