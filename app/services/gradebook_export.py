@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.errors import NotFound, ValidationFailed
 from app.core.text import fold
@@ -137,17 +137,25 @@ def school_grades(
     query = replace(query, year=year_name, period=period)
     courses = _courses(school, year, query)
     semesters = (1, 2) if period == "year" else (int(period),)
-    members = _students_by_class(year)
     recent = _changed_since(year, semesters, query.changed_since)
+    sizes = _class_sizes(year) if recent is None and window is not None else None
+    members = _students_by_class(year) if sizes is None else {}
     chosen, total, built_from = [], 0, None
     for course in courses:
-        keep = members.get(course.class_id, [])
-        if recent is not None:
-            keep = [s for s in keep if (course.id, s.id) in recent]
-        start, total = total, total + len(keep)
+        if sizes is not None:
+            count = sizes.get(course.class_id, 0)
+        else:
+            keep = members.get(course.class_id, [])
+            if recent is not None:
+                keep = [s for s in keep if (course.id, s.id) in recent]
+            count = len(keep)
+        start, total = total, total + count
         if window is None or (start < window[1] and total > window[0]):
             built_from = start if built_from is None else built_from
-            chosen.append((course, keep))
+            chosen.append(course)
+    if sizes is not None:  # a page: load only the students of the courses it shows
+        members = _students_by_class(year, {c.class_id for c in chosen})
+    chosen = [(c, _keep(members.get(c.class_id, []), c, recent)) for c in chosen]
     entries = _entries_by_course(year, semesters, [c.id for c, _keep in chosen], window)
     locked = {n: is_locked(year.id, n) for n in semesters}
     rows: list[GradeRow] = []
@@ -214,7 +222,22 @@ def _entries_by_course(
     return grouped
 
 
-def _students_by_class(year: SchoolYear) -> dict[int, list[User]]:
+def _keep(students: list[User], course: Course, recent) -> list[User]:
+    return students if recent is None else [s for s in students if (course.id, s.id) in recent]
+
+
+def _class_sizes(year: SchoolYear) -> dict[int, int]:
+    stmt = (
+        select(ClassMembership.class_id, func.count())
+        .join(SchoolClass, SchoolClass.id == ClassMembership.class_id)
+        .where(SchoolClass.school_year_id == year.id)
+        .group_by(ClassMembership.class_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
+    """{class id: students by name} of the year (or of `class_ids` only)."""
     stmt = (
         select(ClassMembership.class_id, User)
         .join(User, User.id == ClassMembership.student_id)
@@ -222,6 +245,8 @@ def _students_by_class(year: SchoolYear) -> dict[int, list[User]]:
         .where(SchoolClass.school_year_id == year.id)
         .order_by(User.full_name, User.student_code)
     )
+    if class_ids is not None:
+        stmt = stmt.where(ClassMembership.class_id.in_(class_ids))
     grouped: dict[int, list[User]] = defaultdict(list)
     for class_id, student in db.session.execute(stmt):
         grouped[class_id].append(student)
