@@ -241,8 +241,11 @@ def import_gradebook(file: Path, school_code, year, semester, reason, as_json) -
     from app.services.gradebook_import import import_scores
 
     summary = import_scores(school_code, year, semester, file.read_bytes(), file.name, reason)
-    _emit(as_json, summary.as_dict(),
-          f"{file.name}: {summary.rows} dòng, {summary.changed} ô điểm thay đổi.")
+    _emit(
+        as_json,
+        summary.as_dict(),
+        f"{file.name}: {summary.rows} dòng, {summary.changed} ô điểm thay đổi.",
+    )
 
 
 @main.group("export")
@@ -268,8 +271,11 @@ def export_gradebook(school_code, year, semester, fmt, class_name, subject, outp
 
     query = GradeQuery(year, semester, class_name, subject)
     summary = export_to_file(school_code, query, fmt, output)
-    _emit(as_json, summary.as_dict(),
-          f"Đã ghi {summary.rows} dòng ({summary.format}) vào {summary.path}")
+    _emit(
+        as_json,
+        summary.as_dict(),
+        f"Đã ghi {summary.rows} dòng ({summary.format}) vào {summary.path}",
+    )
 
 
 @export_group.command("smas-columns")

@@ -75,10 +75,10 @@ class SchoolGradesResource(MethodView):
             args["subject"],
             args["changed_since"],
         )
-        export = school_grades(actor(), code, filters)
-        query = export.query
         if fmt in FILE_FORMATS:
+            export = school_grades(actor(), code, filters)
             layout, data = exports.render(export, fmt)
+            query = export.query
             name = f"diem-{export.school.code}-{query.year}-{query.period}.{layout.extension}"
             return Response(
                 data,
@@ -87,9 +87,5 @@ class SchoolGradesResource(MethodView):
             )
         page, per_page = args["page"], min(args["per_page"], MAX_PER_PAGE)
         start = (page - 1) * per_page
-        return {
-            "items": export.rows[start : start + per_page],
-            "page": page,
-            "per_page": per_page,
-            "total": len(export.rows),
-        }
+        export = school_grades(actor(), code, filters, window=(start, start + per_page))
+        return {"items": export.rows, "page": page, "per_page": per_page, "total": export.total}

@@ -35,6 +35,9 @@ from app.services.gradebook_values import (
     parse_source,
 )
 
+# A class of 60 students x 12 columns fits with room to spare; more is a mistake or abuse.
+MAX_ENTRIES = 2000
+
 
 @dataclass(frozen=True)
 class EntryInput:
@@ -202,6 +205,10 @@ def save_entries(
     """
     course = course_for_edit(actor, course_id)
     number = parse_semester(semester)
+    if len(entries) > MAX_ENTRIES:
+        raise ValidationFailed(
+            _("Tối đa %(n)s ô điểm mỗi lần lưu; hãy chia nhỏ.", n=MAX_ENTRIES), code="too_many"
+        )
     parsed, errors = check_entries(course, number, entries)
     if errors:
         raise ValidationFailed(errors[0]["message"], details={"errors": errors})

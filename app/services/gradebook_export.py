@@ -8,17 +8,26 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.errors import NotFound, ValidationFailed
 from app.core.text import fold
 from app.extensions import db
-from app.models import Course, GradeEntry, School, SchoolClass, SchoolYear, Subject, User
+from app.models import (
+    ClassMembership,
+    Course,
+    GradeEntry,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    User,
+)
 from app.services.access import can_see_school, require_school_admin
-from app.services.gradebook import current_semester
+from app.services.gradebook import current_semester, is_locked
 from app.services.gradebook_values import display, parse_semester
 from app.services.gradebook_views import grades_of, year_rows
-from app.services.school import YEAR_RE, class_students, current_year, school_by_code
+from app.services.school import YEAR_RE, current_year, school_by_code
 
 PERIODS = ("1", "2", "year")
 
@@ -82,6 +91,7 @@ class GradeExport:
     school: School
     query: GradeQuery
     rows: list[GradeRow]
+    total: int = 0
 
 
 def parse_period(raw: object) -> str:
@@ -101,11 +111,17 @@ def school_for_export(actor: User | None, code: str) -> School:
     return school
 
 
-def school_grades(actor: User | None, school_code: str, query: GradeQuery) -> GradeExport:
+def school_grades(
+    actor: User | None,
+    school_code: str,
+    query: GradeQuery,
+    window: tuple[int, int] | None = None,
+) -> GradeExport:
     """Every (student, course) row of a school year, sorted by class, subject, student.
 
     `actor` None is the command line (full access); the returned export carries the query
-    with the year and period resolved. Raises NotFound, Forbidden,
+    with the year and period resolved and the total number of rows. With `window`
+    (start, stop) only those rows are built (an API page). Raises NotFound, Forbidden,
     ValidationFailed for a malformed year or period, or an unknown year, class or subject.
     """
     school = school_for_export(actor, school_code)
@@ -120,10 +136,36 @@ def school_grades(actor: User | None, school_code: str, query: GradeQuery) -> Gr
     period = parse_period(query.period or current_semester(year.id))
     query = replace(query, year=year_name, period=period)
     courses = _courses(school, year, query)
-    rows: list[GradeRow] = []
+    semesters = (1, 2) if period == "year" else (int(period),)
+    recent = _changed_since(year, semesters, query.changed_since)
+    sizes = _class_sizes(year) if recent is None and window is not None else None
+    members = _students_by_class(year) if sizes is None else {}
+    chosen, total, built_from = [], 0, None
     for course in courses:
-        rows.extend(_course_rows(course, period, query.changed_since))
-    return GradeExport(school=school, query=query, rows=rows)
+        if sizes is not None:
+            count = sizes.get(course.class_id, 0)
+        else:
+            keep = members.get(course.class_id, [])
+            if recent is not None:
+                keep = [s for s in keep if (course.id, s.id) in recent]
+            count = len(keep)
+        start, total = total, total + count
+        if window is None or (start < window[1] and total > window[0]):
+            built_from = start if built_from is None else built_from
+            chosen.append(course)
+    if sizes is not None:  # a page: load only the students of the courses it shows
+        members = _students_by_class(year, {c.class_id for c in chosen})
+    chosen = [(c, _keep(members.get(c.class_id, []), c, recent)) for c in chosen]
+    entries = _entries_by_course(year, semesters, [c.id for c, _keep in chosen], window)
+    locked = {n: is_locked(year.id, n) for n in semesters}
+    rows: list[GradeRow] = []
+    for course, keep in chosen:
+        entries_of = entries.get(course.id, [])
+        rows.extend(_course_rows(course, period, keep, entries_of, locked))
+    if window is not None:
+        offset = window[0] - (built_from or 0)
+        rows = rows[offset : offset + window[1] - window[0]]
+    return GradeExport(school=school, query=query, rows=rows, total=total)
 
 
 def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course]:
@@ -151,30 +193,97 @@ def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course
     return courses
 
 
-def _course_rows(course: Course, period: str, since: datetime | None) -> list[GradeRow]:
-    students = class_students(course.school_class)
-    semesters = (1, 2) if period == "year" else (int(period),)
-    entries = list(
-        db.session.scalars(
-            select(GradeEntry).where(
-                GradeEntry.course_id == course.id, GradeEntry.semester.in_(semesters)
-            )
-        )
+ENTRY_COLUMNS = (
+    GradeEntry.course_id,
+    GradeEntry.student_id,
+    GradeEntry.semester,
+    GradeEntry.column,
+    GradeEntry.score,
+    GradeEntry.rating,
+    GradeEntry.updated_at,
+)
+
+
+def _entries_by_course(
+    year: SchoolYear, semesters: tuple[int, ...], course_ids: list[int], window
+) -> dict[int, list]:
+    """Entries as light rows (no ORM objects: a school has 100,000s): of the chosen courses
+    for a page, of the whole year for a file."""
+    stmt = (
+        select(*ENTRY_COLUMNS)
+        .join(Course, Course.id == GradeEntry.course_id)
+        .where(Course.school_year_id == year.id, GradeEntry.semester.in_(semesters))
     )
-    changed: dict[int, datetime] = defaultdict(lambda: None)  # type: ignore[arg-type]
-    for entry in entries:
-        last = changed[entry.student_id]
-        changed[entry.student_id] = (
-            entry.updated_at if last is None else max(last, entry.updated_at)
+    if window is not None:
+        stmt = stmt.where(GradeEntry.course_id.in_(course_ids))
+    grouped: dict[int, list] = defaultdict(list)
+    for entry in db.session.execute(stmt):
+        grouped[entry.course_id].append(entry)
+    return grouped
+
+
+def _keep(students: list[User], course: Course, recent) -> list[User]:
+    return students if recent is None else [s for s in students if (course.id, s.id) in recent]
+
+
+def _class_sizes(year: SchoolYear) -> dict[int, int]:
+    stmt = (
+        select(ClassMembership.class_id, func.count())
+        .join(SchoolClass, SchoolClass.id == ClassMembership.class_id)
+        .where(SchoolClass.school_year_id == year.id)
+        .group_by(ClassMembership.class_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
+    """{class id: students by name} of the year (or of `class_ids` only)."""
+    stmt = (
+        select(ClassMembership.class_id, User)
+        .join(User, User.id == ClassMembership.student_id)
+        .join(SchoolClass, SchoolClass.id == ClassMembership.class_id)
+        .where(SchoolClass.school_year_id == year.id)
+        .order_by(User.full_name, User.student_code)
+    )
+    if class_ids is not None:
+        stmt = stmt.where(ClassMembership.class_id.in_(class_ids))
+    grouped: dict[int, list[User]] = defaultdict(list)
+    for class_id, student in db.session.execute(stmt):
+        grouped[class_id].append(student)
+    return grouped
+
+
+def _changed_since(year: SchoolYear, semesters, since: datetime | None):
+    """(course id, student id) pairs with an entry changed at or after `since`; None: all."""
+    if since is None:
+        return None
+    stmt = (
+        select(GradeEntry.course_id, GradeEntry.student_id)
+        .join(Course, Course.id == GradeEntry.course_id)
+        .where(
+            Course.school_year_id == year.id,
+            GradeEntry.semester.in_(semesters),
+            GradeEntry.updated_at >= since,
         )
-    keep = [s for s in students if since is None or (changed[s.id] and changed[s.id] >= since)]
+        .distinct()
+    )
+    return {(course_id, student_id) for course_id, student_id in db.session.execute(stmt)}
+
+
+def _course_rows(course: Course, period: str, keep, entries, locked) -> list[GradeRow]:
+    changed: dict[int, datetime] = {}
+    for entry in entries:
+        last = changed.get(entry.student_id)
+        if last is None or entry.updated_at > last:
+            changed[entry.student_id] = entry.updated_at
     if period == "year":
         rows = [_year_row(course, y) for y in year_rows(course, keep, entries)]
     else:
-        grid = grades_of(course, int(period), keep, entries)
+        number = int(period)
+        grid = grades_of(course, number, keep, entries, locked[number])
         rows = [_semester_row(course, period, r, grid.tx_count) for r in grid.rows]
     for row in rows:
-        row.updated_at = changed[row.student_id]
+        row.updated_at = changed.get(row.student_id)
     return rows
 
 

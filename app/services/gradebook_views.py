@@ -88,8 +88,10 @@ def _entries(course_ids: list[int], semesters: tuple[int, ...]) -> list[GradeEnt
     return list(db.session.scalars(stmt))
 
 
-def grades_of(course: Course, semester: int, students: list[User], entries) -> CourseGradebook:
-    """Build the grid of one course semester from already loaded entries."""
+def grades_of(
+    course: Course, semester: int, students: list[User], entries, locked: bool | None = None
+) -> CourseGradebook:
+    """Build the grid of one course semester from already loaded entries (ORM or rows)."""
     is_comment = course.subject.assessment == "comment"
     needed = required_tx(course)
     cells: dict[int, dict[str, Decimal | str]] = defaultdict(dict)
@@ -108,7 +110,7 @@ def grades_of(course: Course, semester: int, students: list[User], entries) -> C
     return CourseGradebook(
         course=course,
         semester=semester,
-        is_locked=is_locked(course.school_year_id, semester),
+        is_locked=is_locked(course.school_year_id, semester) if locked is None else locked,
         is_comment=is_comment,
         required_tx=needed,
         tx_count=widest,
@@ -162,8 +164,8 @@ def year_rows(course: Course, students: list[User], entries) -> list[YearGrades]
     by_semester = {1: [], 2: []}
     for entry in entries:
         by_semester[entry.semester].append(entry)
-    first = grades_of(course, 1, students, by_semester[1]).rows
-    second = grades_of(course, 2, students, by_semester[2]).rows
+    first = grades_of(course, 1, students, by_semester[1], False).rows
+    second = grades_of(course, 2, students, by_semester[2], False).rows
     rows = []
     for student, one, two in zip(students, first, second, strict=True):
         average = result = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import Role
-from app.services import gradebook, gradebook_admin, gradebook_views
+from app.services import exports, gradebook, gradebook_admin, gradebook_views
+from app.services.gradebook_export import GradeQuery, school_grades
 from app.services.gradebook_values import display
 from app.services.grading import label
 from app.services.school import courses_for
@@ -92,6 +93,27 @@ def admin():
         "gradebook/admin.html",
         locks=gradebook_admin.lock_states(current_user),
         changes=gradebook_admin.grade_changes(current_user),
+    )
+
+
+@bp.get("/admin/export")
+@admin_required
+def export():
+    args = request.args
+    query = GradeQuery(
+        args.get("year") or None,
+        args.get("semester") or None,
+        args.get("class") or None,
+        args.get("subject") or None,
+    )
+    school = current_user.school
+    result = school_grades(current_user, school.code if school else "", query)
+    layout, data = exports.render(result, args.get("format", "xlsx"))
+    name = f"diem-{school.code}-{result.query.year}-{result.query.period}-{layout.name}"
+    return Response(
+        data,
+        mimetype=layout.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{layout.extension}"'},
     )
 
 

@@ -210,3 +210,18 @@ def test_openapi_documents_the_gradebook_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get", "put"} <= set(paths["/api/v1/courses/{course_id}/gradebook"])
     assert "get" in paths["/api/v1/schools/{code}/grades"]
+
+
+def test_pages_cover_every_row_once_across_courses(client, make, school, web, graded):
+    from app.models import Course
+
+    course = db.session.scalars(select(Course)).first()
+    teacher = course.teacher
+    make.course(school, course.school_class, teacher, "Ngữ văn")
+    headers = web.bearer("ad")
+    seen = []
+    for page in (1, 2, 3, 4):
+        body = _school_grades(client, school, headers, per_page=2, page=page).get_json()
+        assert body["total"] == 6
+        seen += [(i["subject"], i["student_code"]) for i in body["items"]]
+    assert len(seen) == 6 and len(set(seen)) == 6

@@ -226,3 +226,22 @@ def test_rating_waits_for_every_subject(make, school):
     assert course.id
     (rating,) = class_ratings(teacher, school_class.id, "1")
     assert rating.level is None
+
+
+def test_too_many_entries_at_once_are_refused(make, school):
+    course, teacher, _ = make.gradebook_course(school, students=1)
+    entries = [EntryInput("HS001", "tx1", "8")] * 2001
+    with pytest.raises(ValidationFailed) as info:
+        save_entries(teacher, course.id, 1, entries)
+    assert info.value.code == "too_many"
+
+
+def test_grades_follow_the_student_when_the_code_changes(make, school):
+    course, teacher, (pupil, *_) = make.gradebook_course(school)
+    make.scores(course, pupil, 1, ["8", "7", "9"], "7,5", "8")
+    pupil.student_code = "MOI001"
+    db.session.commit()
+    row = _row(teacher, course)
+    assert (row.student.student_code, row.average) == ("MOI001", Decimal("7.9"))
+    save_entries(teacher, course.id, 1, [EntryInput("MOI001", "tx1", "9")])
+    assert _row(teacher, course).tx[0] == Decimal("9")

@@ -97,3 +97,21 @@ def test_other_teacher_cannot_see_the_class_ratings(client, web, make, school):
     make.user(school, "teacher", username="gv.khac")
     web.login("gv.khac")
     assert client.get(f"/gradebook/classes/{course.class_id}").status_code == 403
+
+
+def test_admin_downloads_a_class_in_the_smas_layout_and_a_oneroster_bundle(
+    client, web, make, school
+):
+    course, _teacher, (one, *_rest) = make.gradebook_course(school)
+    make.scores(course, one, 1, ["8", "7", "9"], "7,5", "8")
+    make.user(school, "admin", username="ad")
+    web.login("ad")
+    assert 'id="export-form"' in client.get("/gradebook/admin").get_data(as_text=True)
+    smas = client.get("/gradebook/admin/export?semester=1&class=10a1&format=smas")
+    assert smas.status_code == 200 and smas.data[:2] == b"PK"
+    assert "smas.xlsx" in smas.headers["Content-Disposition"]
+    bundle = client.get("/gradebook/admin/export?semester=1&format=oneroster")
+    assert bundle.status_code == 200 and bundle.mimetype == "application/zip"
+    bad = client.get("/gradebook/admin/export?semester=1&class=12Z&format=smas")
+    assert bad.status_code == 404
+    assert client.get("/gradebook/admin/export?semester=9").status_code == 422
