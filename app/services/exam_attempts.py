@@ -8,17 +8,18 @@ import hmac
 import json
 import secrets
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, literal, select, update
+from sqlalchemy import BigInteger, Integer, String, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import now_utc
 from app.core.db_types import UTCDateTime
-from app.core.errors import Conflict, DomainError, Forbidden, NotFound, TooLarge
+from app.core.errors import Conflict, DomainError, Forbidden, NotFound, TooLarge, ValidationFailed
 from app.extensions import db
 from app.models import (
     Attempt,
@@ -323,69 +324,103 @@ def reset_caches() -> None:
     """Forget every cached exam and question version (tests reuse ids between databases)."""
     with _exam_questions_lock:
         _exam_questions.clear()
+        _attempt_heads.clear()
     exam_content.reset_cache()
 
 
-def _upsert(dialect: str):
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Response)
+_statements: dict[str, object] = {}
+_attempt_heads: OrderedDict[int, tuple[int, int, int]] = OrderedDict()
+
+
+def _save_statement(dialect: str):
+    """The save's one statement, built once per dialect (bound parameters only): an INSERT ...
+    SELECT from the attempt row that matches only while it is open and before deadline +
+    grace, with ON CONFLICT updating only a lower seq; RETURNING says whether it wrote."""
+    statement = _statements.get(dialect)
+    if statement is None:
+        source = select(
+            Attempt.school_id,
+            Attempt.id,
+            bindparam("question_id", type_=Integer),
+            bindparam("answer", type_=JSON),
+            bindparam("seq", type_=BigInteger),
+            bindparam("saved_at", type_=UTCDateTime),
+            bindparam("ip", type_=String),
+        ).where(
+            Attempt.id == bindparam("attempt_id", type_=Integer),
+            Attempt.status == "in_progress",
+            Attempt.deadline_at > bindparam("cutoff", type_=UTCDateTime),
+        )
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert(Response)
+        insert = insert.from_select(
+            ["school_id", "attempt_id", "question_id", "answer", "seq", "saved_at", "ip"], source
+        )
+        excluded = insert.excluded
+        statement = insert.on_conflict_do_update(
+            index_elements=["attempt_id", "question_id"],
+            set_={
+                "answer": excluded.answer,
+                "seq": excluded.seq,
+                "saved_at": excluded.saved_at,
+                "ip": excluded.ip,
+            },
+            where=Response.seq < excluded.seq,
+        ).returning(Response.seq)
+        _statements[dialect] = statement
+    return statement
+
+
+def _owner_of(attempt_id: int) -> tuple[int, int, int] | None:
+    """(exam id, student id, school id) of an attempt: they never change, so cached."""
+    found = _attempt_heads.get(attempt_id)
+    if found is None:
+        row = _attempt_head(attempt_id)
+        if row is None:
+            return None
+        found = (row.exam_id, row.student_id, row.school_id)
+        with _exam_questions_lock:
+            _attempt_heads[attempt_id] = found
+            while len(_attempt_heads) > 100_000:
+                _attempt_heads.popitem(last=False)
+    return found
 
 
 def save_answer(actor: User, attempt_id: int, question_id: int, raw, seq, *, ip: str = "") -> dict:
     """Store an answer if the attempt is open and `seq` is newer than the stored one.
 
-    One statement does it: an INSERT ... SELECT from the attempt row that matches only while
-    the attempt is in progress and before deadline + grace, with ON CONFLICT updating only
-    a lower seq. Committed before returning, so a 200 means durable.
-    Raises Forbidden (another student's), NotFound, AnswerError (422), TooLarge, Conflict
-    (deadline passed / attempt closed)."""
+    One statement does it (see _save_statement); committed before returning, so a 200 means
+    durable. Raises Forbidden (another student's), NotFound, AnswerError (422), TooLarge,
+    Conflict (deadline passed / attempt closed)."""
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**62:
-        from app.core.errors import ValidationFailed
-
         raise ValidationFailed(_("seq phải là số nguyên không âm."), code="invalid_seq")
-    head = _attempt_head(attempt_id)
-    if head is None or head.school_id != actor.school_id:
+    owner = _owner_of(attempt_id)
+    if owner is None or owner[2] != actor.school_id:
         raise NotFound(_("Không tìm thấy bài làm."))
-    if head.student_id != actor.id:
+    exam_id, student_id, _school = owner
+    if student_id != actor.id:
         raise Forbidden(_("Đây không phải bài làm của bạn."))
-    found = _question_of(head.exam_id, question_id)
+    found = _question_of(exam_id, question_id)
     if found is None:
         raise NotFound(_("Câu hỏi này không có trong bài làm."), code="question_not_in_attempt")
     if len(json.dumps(raw, ensure_ascii=False)) > MAX_ANSWER_BYTES:
         raise TooLarge(_("Câu trả lời quá dài."), code="answer_too_large")
-    content = exam_content.version_content(*found)
-    answer = question_types.normalise_answer(content, raw)
+    answer = question_types.normalise_answer(exam_content.version_content(*found), raw)
     now = now_utc()
-    source = select(
-        Attempt.school_id,
-        Attempt.id,
-        literal(question_id),
-        literal(answer, JSON),
-        literal(seq),
-        literal(now, UTCDateTime),
-        literal(ip[:45]),
-    ).where(
-        Attempt.id == attempt_id,
-        Attempt.status == "in_progress",
-        Attempt.deadline_at > literal(now - GRACE, UTCDateTime),
-    )
-    insert = _upsert(db.engine.dialect.name).from_select(
-        ["school_id", "attempt_id", "question_id", "answer", "seq", "saved_at", "ip"], source
-    )
-    excluded = insert.excluded
-    statement = insert.on_conflict_do_update(
-        index_elements=["attempt_id", "question_id"],
-        set_={
-            "answer": excluded.answer,
-            "seq": excluded.seq,
-            "saved_at": excluded.saved_at,
-            "ip": excluded.ip,
+    # Core execution: given a dict, the ORM would take this for a bulk insert of objects.
+    written = db.session.connection().execute(
+        _save_statement(db.engine.dialect.name),
+        {
+            "attempt_id": attempt_id,
+            "question_id": question_id,
+            "answer": answer,
+            "seq": seq,
+            "saved_at": now,
+            "ip": ip[:45],
+            "cutoff": now - GRACE,
         },
-        where=Response.seq < excluded.seq,
-    )
-    # RETURNING tells reliably whether a row was written (rowcount is -1 on some drivers).
-    changed = db.session.execute(statement.returning(Response.seq)).first() is not None
+    ).first()
     db.session.commit()
-    if changed:
+    if written is not None:
         return {"saved": True, "seq": seq}
     return _why_not_saved(attempt_id, question_id, now)
 
@@ -424,8 +459,6 @@ def record_event(actor: User, attempt_id: int, kind: str, detail, ip: str = "") 
     if attempt.student_id != actor.id:
         raise Forbidden(_("Đây không phải bài làm của bạn."))
     if kind not in EVENT_KINDS:
-        from app.core.errors import ValidationFailed
-
         raise ValidationFailed(_("Loại sự kiện không hợp lệ."), code="invalid_event")
     detail = detail if isinstance(detail, dict) else {}
     if len(json.dumps(detail)) > 2000:

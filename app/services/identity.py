@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
@@ -139,7 +140,11 @@ def create_integration_token(
 
 def user_for_token(token: str) -> tuple[User, ApiToken]:
     """Resolve a bearer token. Raises NotAuthenticated if unknown, expired, revoked or disabled."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(token)))
+    row = db.session.scalar(  # token and user in one round trip: this runs on every API call
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.digest == token_digest(token))
+    )
     now = now_utc()
     if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
         raise NotAuthenticated(_("Mã truy cập không hợp lệ hoặc đã hết hạn."), code="invalid_token")
