@@ -235,7 +235,9 @@ def attempt_view(attempt: Attempt) -> dict:
     """The exam page's data: variant-ordered questions without keys, saved answers, time."""
     exam = attempt.exam
     now = now_utc()
-    items = exam_content.question_order(exam.questions, attempt.seed, exam.shuffle_questions)
+    items = exam_content.question_order(
+        exam_content.exam_items(exam.id), attempt.seed, exam.shuffle_questions
+    )
     questions = [
         exam_content.public_question(item, n, attempt.seed, exam.shuffle_options)
         for n, item in enumerate(items, start=1)
@@ -318,6 +320,7 @@ def forget_exam(exam_id: int) -> None:
     """Drop the cached question set of an exam (after its questions changed)."""
     with _exam_questions_lock:
         _exam_questions.pop(exam_id, None)
+    exam_content.forget_items(exam_id)
 
 
 def reset_caches() -> None:
@@ -407,18 +410,22 @@ def save_answer(actor: User, attempt_id: int, question_id: int, raw, seq, *, ip:
     answer = question_types.normalise_answer(exam_content.version_content(*found), raw)
     now = now_utc()
     # Core execution: given a dict, the ORM would take this for a bulk insert of objects.
-    written = db.session.connection().execute(
-        _save_statement(db.engine.dialect.name),
-        {
-            "attempt_id": attempt_id,
-            "question_id": question_id,
-            "answer": answer,
-            "seq": seq,
-            "saved_at": now,
-            "ip": ip[:45],
-            "cutoff": now - GRACE,
-        },
-    ).first()
+    written = (
+        db.session.connection()
+        .execute(
+            _save_statement(db.engine.dialect.name),
+            {
+                "attempt_id": attempt_id,
+                "question_id": question_id,
+                "answer": answer,
+                "seq": seq,
+                "saved_at": now,
+                "ip": ip[:45],
+                "cutoff": now - GRACE,
+            },
+        )
+        .first()
+    )
     db.session.commit()
     if written is not None:
         return {"saved": True, "seq": seq}

@@ -7,11 +7,16 @@ import dataclasses
 import ipaddress
 import random
 import threading
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
+from app.extensions import db
 from app.models import ExamQuestion
 from app.services import question_types
 from question_banks.json_codec import from_json
@@ -46,6 +51,7 @@ def version_content(version_id: int, content: dict) -> QuestionData:
 def reset_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _items.clear()
 
 
 def content_of(item: ExamQuestion) -> QuestionData:
@@ -89,7 +95,7 @@ def option_order(
     return order
 
 
-def question_order(items: list[ExamQuestion], seed: int, shuffle: bool) -> list[ExamQuestion]:
+def question_order(items: list, seed: int, shuffle: bool) -> list:
     """The variant's question order (dropped questions left out)."""
     kept = [q for q in items if not q.is_dropped]
     if shuffle:
@@ -97,9 +103,49 @@ def question_order(items: list[ExamQuestion], seed: int, shuffle: bool) -> list[
     return kept
 
 
-def public_question(item: ExamQuestion, number: int, seed: int, shuffle: bool) -> dict:
+@dataclass(frozen=True)
+class Item:
+    """A detached, read-only copy of an exam question as the exam page needs it."""
+
+    question_id: int
+    position: int
+    points: Decimal
+    is_dropped: bool
+    content: QuestionData
+
+
+_items: dict[int, tuple[float, list[Item]]] = {}
+ITEMS_TTL_SECONDS = 30.0  # how long another worker may show a question dropped elsewhere
+
+
+def exam_items(exam_id: int) -> list[Item]:
+    """The exam's questions in position order, cached per process for a short while, so a
+    synchronised start of a whole school does not reload and decode them per student."""
+    cached = _items.get(exam_id)
+    if cached is not None and time.monotonic() - cached[0] < ITEMS_TTL_SECONDS:
+        return cached[1]
+    rows = db.session.scalars(
+        select(ExamQuestion).where(ExamQuestion.exam_id == exam_id).order_by(ExamQuestion.position)
+    ).all()
+    items = [Item(r.question_id, r.position, r.points, r.is_dropped, content_of(r)) for r in rows]
+    with _cache_lock:
+        _items[exam_id] = (time.monotonic(), items)
+        while len(_items) > 256:
+            _items.pop(next(iter(_items)))
+    return items
+
+
+def forget_items(exam_id: int | None = None) -> None:
+    with _cache_lock:
+        if exam_id is None:
+            _items.clear()
+        else:
+            _items.pop(exam_id, None)
+
+
+def public_question(item: Item, number: int, seed: int, shuffle: bool) -> dict:
     """What the exam page receives for one question of an attempt: never the key."""
-    content = content_of(item)
+    content = item.content
     ids = [o.key for o in content.options]
     if content.type.value == "matching":
         from app.services.question_types.matching import right_choices

@@ -303,6 +303,8 @@ def test_dropping_a_question_regrades_submitted_attempts(web, setting):
     exams.drop_question(setting["teacher"], exam.id, cluster["id"], "Đề sai")
     row = db.session.get(Attempt, attempt["id"])
     assert row.max_score == Decimal("1.50")
+    view = web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
+    assert cluster["id"] not in [q["id"] for q in view["questions"]]  # cache forgotten
 
 
 def test_fixing_a_key_regrades(web, setting):
