@@ -183,6 +183,31 @@ class Factory:
         db.session.commit()
         return course
 
+    def section(self, course, title: str = "Chủ đề 1: Hàm số", week: int | None = 1):
+        from app.models import CourseSection
+
+        section = CourseSection(
+            school_id=course.school_id, course_id=course.id, position=1, title=title, week=week
+        )
+        db.session.add(section)
+        db.session.commit()
+        return section
+
+    def lesson(self, section, title: str = "Bài 1. Hàm số bậc nhất", body_html: str = "<p>x</p>"):
+        from app.models import Lesson
+
+        lesson = Lesson(
+            school_id=section.school_id,
+            section_id=section.id,
+            course_id=section.course_id,
+            position=1,
+            title=title,
+            body_html=body_html,
+        )
+        db.session.add(lesson)
+        db.session.commit()
+        return lesson
+
 
 @pytest.fixture
 def make(app, password_hash) -> Factory:

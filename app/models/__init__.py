@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditLog
+from app.models.courses import CourseSection, Lesson, LessonFile, LessonLink
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -16,6 +17,10 @@ __all__ = [
     "AuditLog",
     "ClassMembership",
     "Course",
+    "CourseSection",
+    "Lesson",
+    "LessonFile",
+    "LessonLink",
     "ParentLink",
     "Question",
     "QuestionAsset",
