@@ -208,6 +208,21 @@ class Factory:
         db.session.commit()
         return lesson
 
+    def assignment(self, course, title: str = "Bài tập 1", **fields):
+        from datetime import timedelta
+
+        from app.core.clock import now_utc
+        from app.models import Assignment
+
+        fields.setdefault("opens_at", now_utc() - timedelta(hours=1))
+        fields.setdefault("due_at", now_utc() + timedelta(days=2))
+        assignment = Assignment(
+            school_id=course.school_id, course_id=course.id, title=title, **fields
+        )
+        db.session.add(assignment)
+        db.session.commit()
+        return assignment
+
 
 @pytest.fixture
 def make(app, password_hash) -> Factory:

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditLog
 from app.models.courses import CourseSection, Lesson, LessonFile, LessonLink
+from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -14,6 +15,7 @@ from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, 
 
 __all__ = [
     "ApiToken",
+    "Assignment",
     "AuditLog",
     "ClassMembership",
     "Course",
@@ -33,5 +35,7 @@ __all__ = [
     "SchoolYear",
     "Semester",
     "Subject",
+    "Submission",
+    "SubmissionFile",
     "User",
 ]

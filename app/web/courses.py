@@ -9,17 +9,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses
-
-
-def read_upload(upload) -> tuple[str, bytes]:
-    """The name and bytes of an uploaded file; its spooled temporary file is closed at once."""
-    if upload is None:
-        return "", b""
-    try:
-        return upload.filename or "", upload.read()
-    finally:
-        upload.close()
-
+from app.web.uploads import read_upload
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
