@@ -22,7 +22,7 @@ api = LopHocApi()
 
 
 def register_api(app: Flask) -> None:
-    from app.api import auth, banks, children, classes, courses, me, users
+    from app.api import assignments, auth, banks, children, classes, courses, me, users
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -33,5 +33,5 @@ def register_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth, me, users, classes, courses, children, banks):
+    for module in (auth, me, users, classes, courses, children, banks, assignments):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
