@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -19,7 +21,7 @@ from app.models import Assignment, ClassMembership, Course, Role, Submission, Su
 from app.services import audit
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, get_course, is_student_of
-from app.services.uploads import check_upload
+from app.services.uploads import check_upload, safe_filename
 
 LATE_POLICIES = ("penalty", "flag", "refuse")
 SUBMISSION_TYPES = ("text", "files", "both")
@@ -44,7 +46,7 @@ def parse_local(value: object, what: str) -> datetime:
 
 
 def parse_score(value: object, max_score: Decimal) -> Decimal:
-    """"8,5" or "8.5" as Decimal 8.5, within 0..max_score. Raises ValidationFailed."""
+    """ "8,5" or "8.5" as Decimal 8.5, within 0..max_score. Raises ValidationFailed."""
     text = str(value if value is not None else "").strip().replace(",", ".")
     try:
         score = Decimal(text)
@@ -338,6 +340,24 @@ def extend(actor: User, assignment_id: object, student_id: object, until: object
     audit.record(actor, "homework.extend", submission, {"extended_due_at": [None, str(due_at)]})
     db.session.commit()
     return submission
+
+
+def submissions_zip(actor: User, assignment_id: object) -> tuple[str, bytes]:
+    """All handed-in work as one zip, a folder per student named "code - full name"."""
+    assignment, rows, _counts = roster(actor, assignment_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for row in rows:
+            submission = row["submission"]
+            if submission is None or submission.submitted_at is None:
+                continue
+            student = row["student"]
+            folder = safe_filename(f"{student.student_code or student.id} - {student.full_name}")
+            if submission.text_html:
+                archive.writestr(f"{folder}/bai_lam.html", submission.text_html)
+            for n, item in enumerate(submission.files, start=1):
+                archive.writestr(f"{folder}/{n}_{item.filename}", storage.get(item.sha256))
+    return safe_filename(f"{assignment.title}.zip"), buffer.getvalue()
 
 
 def returned_scores(course_id: int) -> list[dict]:

@@ -112,6 +112,15 @@ def extend(assignment_id: int, student_id: int):
     return _act(assignment_id, homework.extend, assignment_id, student_id, until)
 
 
+@bp.get("/<int:assignment_id>/submissions.zip")
+@login_required
+def download_all(assignment_id: int):
+    name, data = homework.submissions_zip(current_user, assignment_id)
+    return send_file(
+        io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
+    )
+
+
 @bp.get("/files/<int:file_id>")
 @login_required
 def file(file_id: int):

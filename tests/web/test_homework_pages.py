@@ -115,3 +115,25 @@ def test_student_of_another_class_cannot_open_the_homework(client, web, make, sc
     assert client.get(f"/homework/{assignment.id}").status_code == 404
     assert client.get(f"/homework/course/{course.id}").status_code == 404
     assert "Bài tập 1" not in client.get("/homework/todo").get_data(as_text=True)
+
+
+def test_download_all_is_one_zip_with_a_folder_per_student(client, web, make, school, frozen_now):
+    import zipfile
+
+    course = _setup(make, school)
+    assignment = make.assignment(course, title="Bài tập 1")
+    owner = db.session.scalar(select(User).where(User.username == "hs"))
+    homework.submit(owner, assignment.id, "lời giải", [("Bài làm.pdf", PDF)])
+    web.login("gv")
+    response = client.get(f"/homework/{assignment.id}/submissions.zip")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    folder = f"{owner.student_code} - Em hs"
+    assert sorted(names) == [f"{folder}/1_Bài làm.pdf", f"{folder}/bai_lam.html"]
+
+
+def test_student_cannot_download_all_submissions(client, web, make, school, frozen_now):
+    course = _setup(make, school)
+    assignment = make.assignment(course)
+    web.login("hs2")
+    assert client.get(f"/homework/{assignment.id}/submissions.zip").status_code == 403
