@@ -208,6 +208,46 @@ class Factory:
             if value is not None:
                 record_score(None, course.id, student.id, column, value, semester=semester)
 
+    def section(self, course, title: str = "Chủ đề 1: Hàm số", week: int | None = 1):
+        from app.models import CourseSection
+
+        section = CourseSection(
+            school_id=course.school_id, course_id=course.id, position=1, title=title, week=week
+        )
+        db.session.add(section)
+        db.session.commit()
+        return section
+
+    def lesson(self, section, title: str = "Bài 1. Hàm số bậc nhất", body_html: str = "<p>x</p>"):
+        from app.models import Lesson
+
+        lesson = Lesson(
+            school_id=section.school_id,
+            section_id=section.id,
+            course_id=section.course_id,
+            position=1,
+            title=title,
+            body_html=body_html,
+        )
+        db.session.add(lesson)
+        db.session.commit()
+        return lesson
+
+    def assignment(self, course, title: str = "Bài tập 1", **fields):
+        from datetime import timedelta
+
+        from app.core.clock import now_utc
+        from app.models import Assignment
+
+        fields.setdefault("opens_at", now_utc() - timedelta(hours=1))
+        fields.setdefault("due_at", now_utc() + timedelta(days=2))
+        assignment = Assignment(
+            school_id=course.school_id, course_id=course.id, title=title, **fields
+        )
+        db.session.add(assignment)
+        db.session.commit()
+        return assignment
+
 
 @pytest.fixture
 def make(app, password_hash) -> Factory:

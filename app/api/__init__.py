@@ -22,7 +22,19 @@ api = LopHocApi()
 
 
 def register_api(app: Flask) -> None:
-    from app.api import auth, banks, children, classes, courses, exams, gradebook, grades, me, users
+    from app.api import (
+        assignments,
+        auth,
+        banks,
+        children,
+        classes,
+        courses,
+        exams,
+        gradebook,
+        grades,
+        me,
+        users,
+    )
     from app.api.oneroster import bp as oneroster_bp
 
     app.config.setdefault(
@@ -34,6 +46,8 @@ def register_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth, me, users, classes, courses, children, banks, exams, gradebook, grades):
+    for module in (
+        auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments
+    ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_blueprint(oneroster_bp)

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditLog
+from app.models.courses import CourseSection, Lesson, LessonFile, LessonLink
 from app.models.exams import (
     Attempt,
     Exam,
@@ -10,6 +11,7 @@ from app.models.exams import (
     Response,
 )
 from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
+from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
     Question,
@@ -22,10 +24,12 @@ from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, 
 
 __all__ = [
     "ApiToken",
+    "Assignment",
     "Attempt",
     "AuditLog",
     "ClassMembership",
     "Course",
+    "CourseSection",
     "Exam",
     "ExamAccommodation",
     "ExamQuestion",
@@ -33,6 +37,9 @@ __all__ = [
     "GradeExportSetting",
     "GradeLock",
     "IntegrityEvent",
+    "Lesson",
+    "LessonFile",
+    "LessonLink",
     "ParentLink",
     "Question",
     "QuestionAsset",
@@ -46,5 +53,7 @@ __all__ = [
     "SchoolYear",
     "Semester",
     "Subject",
+    "Submission",
+    "SubmissionFile",
     "User",
 ]

@@ -9,15 +9,26 @@ def register_web(app: Flask) -> None:
     from app.web import question_render
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
+    from app.web.courses import bp as courses_bp
     from app.web.exams import bp as exams_bp
     from app.web.family import bp as family_bp
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
+    from app.web.homework import bp as homework_bp
     from app.web.questions import bp as questions_bp
     from app.web.search import bp as search_bp
 
     question_render.register(app)
     for bp in (
-        auth_bp, home_bp, admin_bp, search_bp, family_bp, questions_bp, exams_bp, gradebook_bp
+        auth_bp,
+        home_bp,
+        admin_bp,
+        search_bp,
+        family_bp,
+        questions_bp,
+        exams_bp,
+        gradebook_bp,
+        courses_bp,
+        homework_bp,
     ):
         app.register_blueprint(bp)

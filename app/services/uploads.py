@@ -1,0 +1,92 @@
+"""Checks on uploaded files: size limits and the real content type read from magic bytes."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import PurePath
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.core.errors import BadInput, TooLarge, ValidationFailed
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+OOXML = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+LEGACY_OFFICE = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+}
+
+
+def max_bytes() -> int:
+    """The per-file limit: LOPHOC_MATERIAL_MAX_MB in the configuration, else 20 MB."""
+    configured = current_app.config.get("LOPHOC_MATERIAL_MAX_MB")
+    return int(float(configured) * 1024 * 1024) if configured else DEFAULT_MAX_BYTES
+
+
+def safe_filename(name: str) -> str:
+    """The user's file name, kept readable (Vietnamese, spaces) but without any path or controls."""
+    name = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    return name[:255] or "tep"
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def sniff(data: bytes, filename: str) -> str | None:
+    """The MIME type the bytes really are, or None when they are not an accepted kind.
+
+    Container formats (zip, OLE) are told apart by the extension only after the magic matches.
+    """
+    ext = _extension(filename)
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"PK\x03\x04") and ext in OOXML:
+        return OOXML[ext]
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and ext in LEGACY_OFFICE:
+        return LEGACY_OFFICE[ext]
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    if data.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video/webm"
+    if data.startswith(b"ID3") or data[:2] in (b"\xff\xfb", b"\xff\xf3"):
+        return "audio/mpeg"
+    return None
+
+
+def check_upload(filename: str, data: bytes) -> tuple[str, str]:
+    """Return (clean file name, real MIME type). Raises ValidationFailed, TooLarge, BadInput."""
+    name = safe_filename(filename or "")
+    if not data:
+        raise ValidationFailed(_("Tệp “%(n)s” rỗng (0 byte); hãy chọn lại tệp.", n=name))
+    limit = max_bytes()
+    if len(data) > limit:
+        raise TooLarge(
+            _("Tệp “%(n)s” quá lớn; tối đa %(m)s MB.", n=name, m=f"{round(limit / 1048576, 2):g}")
+        )
+    mime = sniff(data, name)
+    if mime is None:
+        raise BadInput(
+            _(
+                "Tệp “%(n)s” không phải PDF, ảnh, tài liệu Office, video hay âm thanh; "
+                "nội dung tệp không khớp loại cho phép.",
+                n=name,
+            ),
+            code="unsupported_file_type",
+        )
+    return name, mime
