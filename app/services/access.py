@@ -55,3 +55,11 @@ def acting_school_id(actor: User, school_id: int | None = None) -> int:
     if actor.school_id is None:
         raise Forbidden(str(_l("Hãy chọn một trường trước.")))
     return actor.school_id
+
+
+def is_course_staff(actor: User, course) -> bool:
+    """The course's own teacher, or an admin of its school: who may change a course, its
+    homework, exams and grades (one rule for every area)."""
+    return actor.is_active and (
+        actor.is_admin or (actor.role == Role.TEACHER and course.teacher_id == actor.id)
+    )

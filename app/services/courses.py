@@ -23,7 +23,7 @@ from app.models import (
     User,
 )
 from app.services import audit
-from app.services.access import acting_school_id, get_scoped
+from app.services.access import acting_school_id, get_scoped, is_course_staff
 from app.services.uploads import check_upload
 
 
@@ -40,7 +40,7 @@ def is_student_of(actor: User, course: Course) -> bool:
 
 def can_edit(actor: User, course: Course) -> bool:
     """The course's teacher and the school's admins edit it."""
-    return actor.is_active and (actor.is_admin or course.teacher_id == actor.id)
+    return is_course_staff(actor, course)
 
 
 def get_course(actor: User, course_id: object) -> Course:

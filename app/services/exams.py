@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.exams import COLUMNS, POLICIES, RELEASES, REVIEWS
 from app.services import audit, exam_content, questions
-from app.services.access import get_scoped, require_role
+from app.services.access import get_scoped, is_course_staff, require_role
 
 LEVELS = ("nhan_biet", "thong_hieu", "van_dung", "van_dung_cao")
 LEVEL_NAMES = {
@@ -53,15 +53,11 @@ class Pick:
     points: Decimal | None = None
 
 
-def _is_staff_of(actor: User, course: Course) -> bool:
-    return actor.role in (Role.ADMIN, Role.SYSTEM_ADMIN) or course.teacher_id == actor.id
-
-
 def get_course_for_staff(actor: User, course_id: int) -> Course:
     """The course if the actor teaches it or administers its school; NotFound/Forbidden."""
     require_role(actor, Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
     course = get_scoped(Course, course_id, actor)
-    if not _is_staff_of(actor, course):
+    if not is_course_staff(actor, course):
         raise Forbidden(_("Chỉ giáo viên của lớp học phần này mới được thao tác."))
     return course
 
@@ -70,7 +66,7 @@ def get_exam_for_staff(actor: User, exam_id: int) -> Exam:
     """An exam of a course the actor teaches (or of the admin's school)."""
     require_role(actor, Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
     exam = get_scoped(Exam, exam_id, actor)
-    if not _is_staff_of(actor, exam.course):
+    if not is_course_staff(actor, exam.course):
         raise Forbidden(_("Chỉ giáo viên của lớp học phần này mới được thao tác."))
     return exam
 

@@ -19,13 +19,12 @@ from app.models import (
     Course,
     GradeEntry,
     GradeLock,
-    Role,
     SchoolYear,
     Semester,
     User,
 )
 from app.services import audit
-from app.services.access import get_scoped, require_school_admin
+from app.services.access import get_scoped, is_course_staff, require_school_admin
 from app.services.gradebook_values import (
     CellValue,
     display,
@@ -61,7 +60,7 @@ def course_for_edit(actor: User | None, course_id: object) -> Course:
             raise NotFound(_("Không tìm thấy."))
         return course
     course = get_scoped(Course, course_id, actor)
-    if actor.is_admin or (actor.role == Role.TEACHER and course.teacher_id == actor.id):
+    if is_course_staff(actor, course):
         return course
     raise Forbidden(_("Chỉ giáo viên dạy môn này hoặc quản trị trường được sửa điểm."))
 
