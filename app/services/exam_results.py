@@ -209,55 +209,25 @@ def results_xlsx(actor: User, exam_id: int) -> tuple[bytes, str]:
 
 def feed_gradebook(actor: User, exam_id: int, reason: str = "") -> int:
     """Write each student's counted score into the gradebook column the exam feeds (one
-    transaction; rounded to one decimal as TT22 says). For ĐĐGtx the exam keeps the column it
-    took the first time, else it takes the student's first empty regular column. Returns how
-    many cells changed. Raises ValidationFailed (no column chosen, no free column), Conflict
-    (the semester is locked and no reason given)."""
+    transaction). Returns how many cells changed. Raises ValidationFailed (no column chosen,
+    no free regular column), Conflict (the semester is locked and no reason given)."""
     from flask_babel import gettext as _
 
-    from app.core.errors import Conflict, ValidationFailed
-    from app.models import GradeEntry
+    from app.core.errors import ValidationFailed
     from app.services import audit, gradebook
-    from app.services.gradebook_values import MAX_REGULAR, parse_cell
 
     data = results(actor, exam_id)
     exam = data["exam"]
     if exam.gradebook_column == "none":
         raise ValidationFailed(_("Bài kiểm tra này không ghi vào sổ điểm."), code="no_column")
-    course = gradebook.course_for_edit(actor, exam.course_id)
-    number = gradebook.current_semester(course.school_year_id)
-    if gradebook.is_locked(course.school_year_id, number) and not reason.strip():
-        raise Conflict(
-            _("Học kỳ %(s)s đã khoá sổ điểm; hãy ghi lý do sửa điểm.", s=number),
-            code="semester_locked",
-        )
-    entries = db.session.scalars(
-        select(GradeEntry).where(GradeEntry.course_id == course.id, GradeEntry.semester == number)
-    ).all()
-    parsed = []
-    for row in data["rows"]:
-        if row["score10"] is None:
-            continue
-        own = [e for e in entries if e.student_id == row["student_id"]]
-        column = exam.gradebook_column
-        if column == "tx":
-            column = _regular_column(own, exam.id, MAX_REGULAR)
-            if column is None:
-                raise ValidationFailed(
-                    _("%(n)s đã đủ %(m)s cột ĐĐGtx.", n=row["full_name"], m=MAX_REGULAR),
-                    code="no_free_column",
-                )
-        value = parse_cell(Decimal(row["score10"]), is_comment=False)
-        parsed.append((row["student_id"], column, value, reason.strip()))
-    changed = gradebook.apply_entries(actor, course, number, parsed, "exam", exam.id)
+    scores = [
+        (row["student_id"], Decimal(row["score10"]))
+        for row in data["rows"]
+        if row["score10"] is not None
+    ]
+    changed = gradebook.feed_scores(
+        actor, exam.course_id, scores, exam.gradebook_column, "exam", exam.id, reason
+    )
     audit.record(actor, "exam.feed_gradebook", exam, {"cells": [None, changed]}, reason=reason)
     db.session.commit()
     return changed
-
-
-def _regular_column(entries, exam_id: int, maximum: int) -> str | None:
-    for entry in entries:
-        if entry.source == "exam" and entry.source_id == exam_id and entry.column.startswith("tx"):
-            return entry.column
-    taken = {e.column for e in entries if e.score is not None or e.rating is not None}
-    return next((f"tx{n}" for n in range(1, maximum + 1) if f"tx{n}" not in taken), None)

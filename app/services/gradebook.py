@@ -26,6 +26,7 @@ from app.models import (
 from app.services import audit
 from app.services.access import get_scoped, is_course_staff, require_school_admin
 from app.services.gradebook_values import (
+    MAX_REGULAR,
     CellValue,
     display,
     parse_cell,
@@ -311,3 +312,49 @@ def set_lock(actor: User, school_year_id: object, semester: object, is_locked_no
         db.session.delete(lock)
     db.session.commit()
     return True
+
+
+def feed_scores(
+    actor: User,
+    course_id: int,
+    scores: list[tuple[int, object]],
+    column: str,
+    source: str,
+    source_id: int,
+    reason: str = "",
+) -> int:
+    """Write scores fed by an exam or a homework (10-point scale, rounded half up to one
+    decimal) into `column` ("tx", "gk" or "ck") of the current semester; flush only, the
+    caller commits its one transaction. For "tx" a source keeps the regular column it took the
+    first time, else each student gets their first empty one. Returns cells changed.
+    Raises ValidationFailed (no free regular column), Conflict (locked without a reason)."""
+    course = course_for_edit(actor, course_id)
+    number = current_semester(course.school_year_id)
+    _check_lock(course, number, reason)
+    entries = db.session.scalars(
+        select(GradeEntry).where(GradeEntry.course_id == course.id, GradeEntry.semester == number)
+    ).all()
+    parsed: list[ParsedEntry] = []
+    for student_id, score in scores:
+        target = column
+        if column == "tx":
+            own = [e for e in entries if e.student_id == student_id]
+            target = _regular_column(own, source, source_id)
+            if target is None:
+                raise ValidationFailed(
+                    _("Học sinh đã đủ %(m)s cột ĐĐGtx.", m=MAX_REGULAR), code="no_free_column"
+                )
+        parsed.append((student_id, target, parse_cell(score, is_comment=False), reason.strip()))
+    return apply_entries(actor, course, number, parsed, source, source_id)
+
+
+def _regular_column(entries: list[GradeEntry], source: str, source_id: int) -> str | None:
+    for entry in entries:
+        if (
+            entry.source == source
+            and entry.source_id == source_id
+            and entry.column.startswith("tx")
+        ):
+            return entry.column
+    taken = {e.column for e in entries if e.score is not None or e.rating is not None}
+    return next((f"tx{n}" for n in range(1, MAX_REGULAR + 1) if f"tx{n}" not in taken), None)

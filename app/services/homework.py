@@ -383,3 +383,25 @@ def returned_scores(course_id: int) -> list[dict]:
         }
         for s, a in db.session.execute(stmt)
     ]
+
+
+def feed_gradebook(actor: User, assignment_id: object, reason: str = "") -> int:
+    """Write this homework's returned scores (out of 10, late penalty applied) into the
+    gradebook's ĐĐGtx, one transaction; the homework keeps its column when fed again.
+    Raises ValidationFailed when the homework feeds no column, Conflict when locked."""
+    from app.services import gradebook
+
+    assignment, _rows, _counts = roster(actor, assignment_id)
+    if assignment.gradebook_column != "tx":
+        raise ValidationFailed(_("Bài tập này không ghi vào sổ điểm."), code="no_column")
+    scores = [
+        (row["student_id"], row["score"])
+        for row in returned_scores(assignment.course_id)
+        if row["assignment_id"] == assignment.id
+    ]
+    changed = gradebook.feed_scores(
+        actor, assignment.course_id, scores, "tx", "homework", assignment.id, reason
+    )
+    audit.record(actor, "homework.feed_gradebook", assignment, {"cells": [None, changed]})
+    db.session.commit()
+    return changed

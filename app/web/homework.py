@@ -99,6 +99,12 @@ def return_all(assignment_id: int):
     return _act(assignment_id, homework.return_all, assignment_id)
 
 
+@bp.post("/<int:assignment_id>/gradebook")
+@login_required
+def feed_gradebook(assignment_id: int):
+    return _act(assignment_id, homework.feed_gradebook, assignment_id)
+
+
 @bp.post("/<int:assignment_id>/reopen/<int:submission_id>")
 @login_required
 def reopen(assignment_id: int, submission_id: int):

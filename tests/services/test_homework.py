@@ -128,3 +128,30 @@ def test_text_only_homework_refuses_files(course_setup, make):
         homework.submit(students[0], assignment.id, "", [("a.pdf", b"%PDF-1.4")])
     with pytest.raises(ValidationFailed, match="Bài nộp trống"):
         homework.submit(students[0], assignment.id, "  ", [])
+
+
+def test_returned_homework_feeds_one_regular_column_of_the_gradebook(course_setup, make):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import GradeEntry
+
+    course, teacher, students = course_setup
+    assignment = make.assignment(course, gradebook_column="tx", max_score=Decimal(20))
+    from app.services import gradebook
+
+    gradebook.record_score(teacher, course.id, students[0].id, "tx1", "6", source="manual")
+    submission = homework.submit(students[0], assignment.id, "bài làm", [])
+    homework.grade(teacher, submission.id, "17")
+    with pytest.raises(ValidationFailed, match="không ghi"):
+        homework.feed_gradebook(
+            teacher, make.assignment(course, title="Không ghi", gradebook_column="none").id
+        )
+    assert homework.feed_gradebook(teacher, assignment.id) == 0  # nothing returned yet
+    homework.return_all(teacher, assignment.id)
+    assert homework.feed_gradebook(teacher, assignment.id) == 1
+    assert homework.feed_gradebook(teacher, assignment.id) == 0  # the same cell, unchanged
+    entries = db.session.scalars(select(GradeEntry).where(GradeEntry.source == "homework")).all()
+    assert [(e.column, e.score, e.source_id) for e in entries] == [
+        ("tx2", Decimal("8.5"), assignment.id)  # 17/20, next to the teacher's tx1
+    ]
