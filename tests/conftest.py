@@ -17,7 +17,7 @@ from app.core import clock
 from app.core.security import hash_password
 from app.extensions import db, limiter
 from app.models import ClassMembership, ParentLink, School, User
-from app.services import exam_attempts
+from app.services import exam_answers
 from app.services.school import add_class, current_year, ensure_subject
 
 PASSWORD = "matkhau123"
@@ -84,7 +84,7 @@ def app(_app):
     finally:
         db.session.remove()
         _empty_tables()
-        exam_attempts.reset_caches()
+        exam_answers.reset_caches()
         clock.freeze(None)
         ctx.pop()
 

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
 from app.core.request_context import client_ip
-from app.services import exam_attempts, exam_results, exams
+from app.services import exam_answers, exam_attempts, exam_results, exams
 
 PREFIX = ""
 blp = Blueprint("api_exams", __name__, description="Bài kiểm tra trên máy tính")
@@ -188,7 +188,7 @@ class AnswerResource(MethodView):
     @_alt
     def put(self, args, attempt_id: int, question_id: int):
         """Lưu một câu trả lời; 200 chỉ sau khi đã ghi bền vững. seq nhỏ hơn bị bỏ qua."""
-        return exam_attempts.save_answer(
+        return exam_answers.save_answer(
             actor(),
             attempt_id,
             question_id,

@@ -73,7 +73,7 @@ def scaled(points: Decimal, max_points: Decimal, decimals: int) -> Decimal:
 
 def regrade(exam: Exam) -> int:
     """Rescore every submitted attempt of the exam (after a drop or a key fix)."""
-    from app.services.exam_attempts import forget_exam
+    from app.services.exam_answers import forget_exam
 
     forget_exam(exam.id)
     attempts = db.session.scalars(

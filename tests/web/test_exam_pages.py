@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Exam
-from app.services import exam_attempts, exams, questions
+from app.services import exam_answers, exam_attempts, exams, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 
@@ -155,7 +155,7 @@ def test_the_grading_queue_takes_points_with_a_decimal_comma(web, course_with_ba
         {"title": "Tự luận", "question_ids": [essay.id], "published": True},
     )
     attempt, _ = exam_attempts.start_attempt(student, exam.id)
-    exam_attempts.save_answer(student, attempt.id, essay.id, "<b>Bài làm</b> của em", 1)
+    exam_answers.save_answer(student, attempt.id, essay.id, "<b>Bài làm</b> của em", 1)
     exam_attempts.submit(student, attempt.id)
     web.login("gv.toan")
     page = f"/exams/{exam.id}/grading"
@@ -184,7 +184,7 @@ def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(
         },
     )
     attempt, _ = exam_attempts.start_attempt(student, exam.id)
-    exam_attempts.save_answer(student, attempt.id, 1, "B", 1)
+    exam_answers.save_answer(student, attempt.id, 1, "B", 1)
     exam_attempts.submit(student, attempt.id)
     web.login("hs.an")
     page = f"/exams/attempts/{attempt.id}/review"
@@ -213,7 +213,7 @@ def test_exam_scores_go_into_the_gradebook_column_it_feeds_once(web, course_with
     )
     attempt, _ = exam_attempts.start_attempt(student, exam.id)
     for qid in (1, 2, 3):
-        exam_attempts.save_answer(student, attempt.id, qid, "A", 1)
+        exam_answers.save_answer(student, attempt.id, qid, "A", 1)
     exam_attempts.submit(student, attempt.id)  # 3 of 4: 7.50
     web.login("gv.toan")
     page = f"/exams/{exam.id}/results"
