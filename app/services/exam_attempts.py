@@ -308,11 +308,11 @@ def close_expired(exam_id: int | None = None) -> int:
 
 def reopen(actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
     """A proctor reopens a submitted attempt for `minutes` more, with a logged reason."""
-    from app.services import audit, exams
+    from app.services import audit, exam_changes, exams
 
     attempt = get_scoped(Attempt, attempt_id, actor)
     exams.get_exam_for_staff(actor, attempt.exam_id)
-    reason = exams._reason(reason)
+    reason = exam_changes.required_reason(reason)
     now = now_utc()
     result = db.session.execute(
         update(Attempt)

@@ -1,5 +1,5 @@
-"""Exams: create a test from a bank (blueprint or hand-picked), list, and the logged changes
-allowed while it runs (extend time, drop a question, fix a key) which regrade and reach pages."""
+"""Exams: create a test from a bank (blueprint or hand-picked), list, publish and release.
+The logged changes allowed while an exam runs are in exam_changes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.core.clock import DEFAULT_TIMEZONE, as_utc, now_utc
-from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
 from app.models import (
@@ -20,7 +20,6 @@ from app.models import (
     ClassMembership,
     Course,
     Exam,
-    ExamAccommodation,
     ExamQuestion,
     Question,
     QuestionCategory,
@@ -96,7 +95,7 @@ def parse_time(value, field: str) -> datetime | None:
     return as_utc(moment)
 
 
-def _int_in(data: dict, key: str, default: int, low: int, high: int, label: str) -> int:
+def int_setting(data: dict, key: str, default: int, low: int, high: int, label: str) -> int:
     raw = data.get(key, default)
     if raw in (None, ""):
         return default
@@ -148,10 +147,10 @@ def _settings(data: dict) -> dict:
         "title": title,
         "opens_at": opens_at,
         "closes_at": closes_at,
-        "duration_minutes": _int_in(
+        "duration_minutes": int_setting(
             data, "duration_minutes", 45, 1, MAX_DURATION_MINUTES, _("Thời gian làm bài (phút)")
         ),
-        "max_attempts": _int_in(data, "max_attempts", 1, 1, 20, _("Số lần làm bài")),
+        "max_attempts": int_setting(data, "max_attempts", 1, 1, 20, _("Số lần làm bài")),
         "attempt_policy": _choice(data, "attempt_policy", "best", POLICIES),
         "shuffle_questions": bool(data.get("shuffle_questions", True)),
         "shuffle_options": bool(data.get("shuffle_options", True)),
@@ -162,7 +161,7 @@ def _settings(data: dict) -> dict:
         "release": _choice(data, "release", "after_close", RELEASES),
         "review": _choice(data, "review", "score", REVIEWS),
         "gradebook_column": _choice(data, "gradebook_column", "none", COLUMNS),
-        "score_decimals": _int_in(data, "score_decimals", 2, 0, 2, _("Số chữ số thập phân")),
+        "score_decimals": int_setting(data, "score_decimals", 2, 0, 2, _("Số chữ số thập phân")),
         "is_published": bool(data.get("published", False)),
     }
 
@@ -188,7 +187,7 @@ def parse_blueprint(items) -> list[Pick]:
                 ),
                 code="invalid_blueprint",
             )
-        count = _int_in(item, "count", 0, 1, MAX_QUESTIONS, _("Dòng %(n)s: số câu", n=number))
+        count = int_setting(item, "count", 0, 1, MAX_QUESTIONS, _("Dòng %(n)s: số câu", n=number))
         picks.append(
             Pick(
                 category=clean_line(str(item.get("category") or "")).strip("/"),
@@ -347,113 +346,6 @@ def release_results(actor: User, exam_id: int) -> Exam:
         audit.record(actor, "exam.release", exam, changes)
     db.session.commit()
     return exam
-
-
-def _reason(reason: str) -> str:
-    reason = clean_line(reason or "")[:500]
-    if not reason:
-        raise ValidationFailed(_("Hãy ghi lý do (được lưu vào nhật ký)."), code="reason_required")
-    return reason
-
-
-def extend_time(
-    actor: User, exam_id: int, minutes: int, reason: str, student_id: int | None = None
-) -> int:
-    """Add minutes for everyone (an incident) or for one student (accommodation); the open
-    attempts' deadlines move at once and the exam pages learn it on their next sync.
-
-    Returns how many attempts in progress were extended. Logged with the reason."""
-    exam = get_exam_for_staff(actor, exam_id)
-    minutes = _int_in({"m": minutes}, "m", 0, 1, 600, _("Số phút thêm"))
-    reason = _reason(reason)
-    filters = [Attempt.exam_id == exam.id, Attempt.status == "in_progress"]
-    if student_id is not None:
-        student = get_scoped(User, student_id, actor)
-        filters.append(Attempt.student_id == student.id)
-        row = db.session.scalar(
-            select(ExamAccommodation).where(
-                ExamAccommodation.exam_id == exam.id, ExamAccommodation.student_id == student.id
-            )
-        )
-        if row is None:
-            row = ExamAccommodation(
-                school_id=exam.school_id, exam_id=exam.id, student_id=student.id, extra_minutes=0
-            )
-            db.session.add(row)
-        row.extra_minutes += minutes
-    else:
-        exam.duration_minutes += minutes
-        if exam.closes_at is not None:
-            exam.closes_at += timedelta(minutes=minutes)
-    # "deadline + interval" is not portable SQL, so each open attempt is moved here.
-    moved = 0
-    for attempt in db.session.scalars(select(Attempt).where(*filters).with_for_update()):
-        attempt.deadline_at += timedelta(minutes=minutes)
-        moved += 1
-    audit.record(
-        actor,
-        "exam.extend",
-        exam,
-        {"minutes": [None, minutes], "student_id": [None, student_id]},
-        reason=reason,
-    )
-    db.session.commit()
-    return moved
-
-
-def drop_question(actor: User, exam_id: int, question_id: int, reason: str) -> Exam:
-    """Take a faulty question out of the exam for everyone and regrade submitted attempts."""
-    from app.services import exam_scoring
-
-    exam = get_exam_for_staff(actor, exam_id)
-    reason = _reason(reason)
-    item = _exam_question(exam, question_id)
-    item.is_dropped = True
-    exam.max_points = sum((q.points for q in exam.questions if not q.is_dropped), Decimal(0))
-    audit.record(
-        actor, "exam.drop_question", exam, {"question_id": [None, question_id]}, reason=reason
-    )
-    db.session.flush()
-    exam_scoring.regrade(exam)
-    db.session.commit()
-    return exam
-
-
-def fix_key(actor: User, exam_id: int, question_id: int, correct: list[str], reason: str) -> Exam:
-    """Change which options are correct in this exam (a wrong key found during the exam) and
-    regrade; the bank's question is not changed. `correct` lists option ids."""
-    from app.services import exam_scoring
-
-    exam = get_exam_for_staff(actor, exam_id)
-    reason = _reason(reason)
-    item = _exam_question(exam, question_id)
-    content = exam_content.content_of(item)
-    keys = {o.key for o in content.options}
-    if not correct or not set(correct) <= keys:
-        raise ValidationFailed(
-            _("Đáp án mới phải là các phương án của câu hỏi (%(k)s).", k=", ".join(sorted(keys))),
-            code="invalid_key",
-        )
-    fixed = exam_content.with_key(content, set(correct))
-    problems = exam_content.problems(fixed)
-    if problems:
-        raise ValidationFailed("; ".join(problems), code="invalid_key")
-    old = sorted(o.key for o in content.options if o.is_correct)
-    item.key_override = exam_content.to_json(fixed)
-    audit.record(
-        actor, "exam.fix_key", exam, {f"key_{question_id}": [old, sorted(correct)]}, reason=reason
-    )
-    db.session.flush()
-    exam_scoring.regrade(exam)
-    db.session.commit()
-    return exam
-
-
-def _exam_question(exam: Exam, question_id: int) -> ExamQuestion:
-    for item in exam.questions:
-        if item.question_id == question_id:
-            return item
-    raise NotFound(_("Câu hỏi này không có trong bài kiểm tra."))
 
 
 def attempt_counts(exam_ids: list[int]) -> dict[int, int]:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.models import Role
-from app.services import exam_attempts, exam_results, exam_scoring, exams, questions
+from app.services import exam_attempts, exam_changes, exam_results, exam_scoring, exams, questions
 from app.services.school import courses_for
 from app.web.guards import roles_required
 
@@ -122,7 +122,7 @@ def action(exam_id: int):
     kind = form.get("action")
     try:
         if kind == "extend":
-            moved = exams.extend_time(
+            moved = exam_changes.extend_time(
                 current_user,
                 exam_id,
                 form.get("minutes", type=int) or 0,
@@ -140,7 +140,7 @@ def action(exam_id: int):
             exams.set_published(current_user, exam_id, kind == "publish")
             flash(_("Đã cập nhật."), "success")
         elif kind == "drop":
-            exams.drop_question(
+            exam_changes.drop_question(
                 current_user,
                 exam_id,
                 form.get("question_id", type=int) or 0,

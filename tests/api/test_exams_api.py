@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, IntegrityEvent, Response
-from app.services import exam_attempts, exams, questions
+from app.services import exam_attempts, exam_changes, exams, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 
@@ -282,11 +282,11 @@ def test_extending_time_moves_open_deadlines_and_is_logged(web, setting):
     exam = _exam(setting)
     attempt = _start(web, web.bearer("hs0"), exam.id).get_json()
     with pytest.raises(Exception, match="lý do"):
-        exams.extend_time(setting["teacher"], exam.id, 5, "")
-    assert exams.extend_time(setting["teacher"], exam.id, 5, "Mất điện phòng máy") == 1
+        exam_changes.extend_time(setting["teacher"], exam.id, 5, "")
+    assert exam_changes.extend_time(setting["teacher"], exam.id, 5, "Mất điện phòng máy") == 1
     view = web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=web.bearer("hs0"))
     assert view.get_json()["seconds_left"] == 20 * 60
-    one = exams.extend_time(
+    one = exam_changes.extend_time(
         setting["teacher"], exam.id, 10, "Khuyết tật vận động", student_id=setting["students"][1].id
     )
     assert one == 0  # not started yet: the accommodation applies when they start
@@ -300,7 +300,7 @@ def test_dropping_a_question_regrades_submitted_attempts(web, setting):
     attempt = _start(web, headers, exam.id).get_json()
     cluster = next(q for q in attempt["questions"] if q["type"] == "true_false_cluster")
     web.client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
-    exams.drop_question(setting["teacher"], exam.id, cluster["id"], "Đề sai")
+    exam_changes.drop_question(setting["teacher"], exam.id, cluster["id"], "Đề sai")
     row = db.session.get(Attempt, attempt["id"])
     assert row.max_score == Decimal("1.50")
     view = web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
@@ -319,7 +319,7 @@ def test_fixing_a_key_regrades(web, setting):
         headers=headers,
     )
     web.client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
-    exams.fix_key(setting["teacher"], exam.id, question["id"], [chosen], "Đáp án in sai")
+    exam_changes.fix_key(setting["teacher"], exam.id, question["id"], [chosen], "Đáp án in sai")
     assert db.session.get(Attempt, attempt["id"]).score == Decimal("0.25")
 
 
