@@ -70,6 +70,10 @@ class Exam(Timestamped, db.Model, SchoolOwned):
     score_decimals: Mapped[int] = mapped_column(Integer, default=2)
     max_points: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fixed variants ("mã đề" 101, 102, ...): 0 means one shuffled variant per student.
+    variant_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Ask the exam page to go full screen; leaving it is logged.
+    fullscreen: Mapped[bool] = mapped_column(Boolean, default=False)
 
     course: Mapped[Course] = relationship(lazy="joined")
     questions: Mapped[list[ExamQuestion]] = relationship(
@@ -84,6 +88,7 @@ class Exam(Timestamped, db.Model, SchoolOwned):
         CheckConstraint("navigation IN ('free', 'forward')", name="navigation"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("max_attempts > 0", name="max_attempts_positive"),
+        CheckConstraint("variant_count >= 0 AND variant_count <= 99", name="variant_count"),
     )
 
     @property
@@ -160,6 +165,12 @@ class Attempt(db.Model, SchoolOwned):
     # The device session holding the attempt; another device takes over with a logged warning.
     session_key: Mapped[str] = mapped_column(String(64), default="")
     start_ip: Mapped[str] = mapped_column(String(45), default="")
+    # The fixed variant's code (101, 102, ...) when the exam has fixed variants.
+    variant_code: Mapped[int | None] = mapped_column(Integer)
+    # Paused by a proctor: saves wait and the clock stands still until resumed.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A proctor accepts answers the device kept offline, until this time.
+    offline_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     exam: Mapped[Exam] = relationship()
     student: Mapped[User] = relationship()
