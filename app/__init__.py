@@ -38,6 +38,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    from app.live import register_live
+
+    register_live(socketio)  # once per process, before init_app re-registers them
     socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
 
 

@@ -48,6 +48,10 @@ class AttemptView(schemas.Schema):
     deadline = fields.AwareDateTime()
     server_now = fields.AwareDateTime()
     seconds_left = fields.Integer()
+    paused = fields.Boolean()
+    offline_accepted = fields.Boolean()
+    variant_code = fields.Integer(allow_none=True)
+    fullscreen = fields.Boolean()
     navigation = fields.String()
     one_per_page = fields.Boolean()
     questions = fields.List(fields.Dict(), metadata={"description": "Không bao giờ có đáp án"})
@@ -111,6 +115,11 @@ class ExamCreate(schemas.Schema):
     gradebook_column = fields.String(load_default="none")
     score_decimals = fields.Integer(load_default=2)
     published = fields.Boolean(load_default=False)
+    variant_count = fields.Integer(
+        load_default=0,
+        metadata={"description": "Số mã đề cố định (101, 102, ...); 0: mỗi em một đề"},
+    )
+    fullscreen = fields.Boolean(load_default=False)
 
 
 class ResultRow(schemas.Schema):

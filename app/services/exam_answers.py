@@ -34,6 +34,8 @@ def _attempt_head(attempt_id: int):
             Attempt.school_id,
             Attempt.status,
             Attempt.deadline_at,
+            Attempt.paused_at,
+            Attempt.offline_until,
         ).where(Attempt.id == attempt_id)
     ).first()
 
@@ -104,6 +106,7 @@ def _save_statement(dialect: str):
         ).where(
             Attempt.id == bindparam("attempt_id", type_=Integer),
             Attempt.status == "in_progress",
+            Attempt.paused_at.is_(None),
             Attempt.deadline_at > bindparam("cutoff", type_=UTCDateTime),
         )
         insert = (postgresql if dialect == "postgresql" else sqlite).insert(Response)
@@ -188,6 +191,11 @@ def _why_not_saved(attempt_id: int, question_id: int, now: datetime) -> dict:
     head = _attempt_head(attempt_id)
     if head.status != "in_progress":
         raise Conflict(_("Bài làm đã nộp; câu trả lời không được lưu."), code="attempt_closed")
+    if head.paused_at is not None:
+        raise Conflict(
+            _("Giám thị đang tạm dừng bài làm; câu trả lời sẽ được gửi khi tiếp tục."),
+            code="attempt_paused",
+        )
     if head.deadline_at + GRACE <= now:
         raise Conflict(_("Đã hết giờ; câu trả lời không được lưu."), code="deadline_passed")
     stored = db.session.scalar(

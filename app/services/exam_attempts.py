@@ -27,7 +27,7 @@ from app.models import (
     Response,
     User,
 )
-from app.services import exam_content, exam_scoring
+from app.services import exam_content, exam_live, exam_proctor, exam_scoring
 from app.services.access import get_scoped
 from app.services.exam_answers import GRACE
 
@@ -151,7 +151,7 @@ def start_attempt(
         exam = student_exam(actor, exam_id)
         now = now_utc()
         attempt = _open_attempt(exam.id, actor.id)
-        if attempt is not None and attempt.deadline_at + GRACE < now:
+        if attempt is not None and exam_proctor.is_expired(attempt, now):
             exam_scoring.close(attempt, "deadline")
             db.session.commit()
             attempt = None
@@ -167,12 +167,14 @@ def start_attempt(
         )
         if done >= exam.max_attempts:
             raise Conflict(_("Bạn đã dùng hết số lần làm bài."), code="no_attempts_left")
+        variant_code, seed = _variant(exam, actor)
         attempt = Attempt(
             school_id=exam.school_id,
             exam_id=exam.id,
             student_id=actor.id,
             number=done + 1,
-            seed=secrets.randbits(31),
+            seed=seed,
+            variant_code=variant_code,
             status="in_progress",
             started_at=now,
             deadline_at=_deadline(exam, actor.id, now),
@@ -191,7 +193,26 @@ def start_attempt(
                     _("Bạn đã dùng hết số lần làm bài."), code="no_attempts_left"
                 ) from None
             return attempt, False
+        exam_live.proctors(exam.id, attempt.id, "started")
         return attempt, True
+
+
+def _variant(exam: Exam, student: User) -> tuple[int | None, int]:
+    """(variant code, seed): a fixed variant ("mã đề") when the exam has them, dealt by the
+    student's place in the class list so that neighbours get different codes; otherwise a
+    random seed of the student's own."""
+    if not exam.variant_count:
+        return None, secrets.randbits(31)
+    codes = exam_content.variant_codes(exam.variant_count)
+    codes_of = db.session.scalars(
+        select(User.id)
+        .join(ClassMembership, ClassMembership.student_id == User.id)
+        .where(ClassMembership.class_id == exam.course.class_id)
+        .order_by(User.student_code, User.id)
+    ).all()
+    place = codes_of.index(student.id) if student.id in codes_of else student.id
+    code = codes[place % len(codes)]
+    return code, exam_content.variant_seed(exam.id, code)
 
 
 def _take_over(attempt: Attempt, session_key: str, ip: str) -> None:
@@ -218,9 +239,10 @@ def get_attempt(actor: User, attempt_id: int) -> Attempt:
     attempt = get_scoped(Attempt, attempt_id, actor)
     if attempt.student_id != actor.id:
         raise Forbidden(_("Đây không phải bài làm của bạn."))
-    if attempt.status == "in_progress" and attempt.deadline_at + GRACE < now_utc():
+    if exam_proctor.is_expired(attempt, now_utc()):
         exam_scoring.close(attempt, "deadline")
         db.session.commit()
+        exam_live.proctors(attempt.exam_id, attempt.id, "submitted")
     return attempt
 
 
@@ -240,7 +262,6 @@ def attempt_view(attempt: Attempt) -> dict:
             Response.attempt_id == attempt.id
         )
     ).all()
-    left = max(0, int((attempt.deadline_at - now).total_seconds()))
     view = {
         "id": attempt.id,
         "exam_id": exam.id,
@@ -249,7 +270,11 @@ def attempt_view(attempt: Attempt) -> dict:
         "started_at": attempt.started_at,
         "deadline": attempt.deadline_at,
         "server_now": now,
-        "seconds_left": left if attempt.status == "in_progress" else 0,
+        "seconds_left": exam_proctor.seconds_left(attempt, now),
+        "paused": attempt.status == "in_progress" and attempt.paused_at is not None,
+        "offline_accepted": bool(attempt.offline_until and attempt.offline_until > now),
+        "variant_code": attempt.variant_code,
+        "fullscreen": exam.fullscreen,
         "navigation": exam.navigation,
         "one_per_page": exam.one_per_page,
         "questions": questions,
@@ -268,9 +293,9 @@ def submit(actor: User, attempt_id: int) -> dict:
     """Close the attempt once (a conditional UPDATE decides who closes it) and score it;
     repeating the call returns the same result."""
     attempt = get_attempt(actor, attempt_id)
-    if attempt.status == "in_progress":
-        exam_scoring.close(attempt, "student")
+    if attempt.status == "in_progress" and exam_scoring.close(attempt, "student"):
         db.session.commit()
+        exam_live.proctors(attempt.exam_id, attempt.id, "submitted")
     return exam_scoring.result_for_student(attempt)
 
 
@@ -290,20 +315,26 @@ def record_event(actor: User, attempt_id: int, kind: str, detail, ip: str = "") 
         )
     )
     db.session.commit()
+    exam_live.proctors(attempt.exam_id, attempt.id, "event", {"event": kind})
 
 
 def close_expired(exam_id: int | None = None) -> int:
     """Submit, as the server, every attempt whose deadline (+ grace) has passed. Returns how
     many were closed. Run by result pages, the worker and `lophoc exams close-expired`."""
     cutoff = now_utc() - GRACE
-    query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline_at < cutoff)
+    query = select(Attempt).where(
+        Attempt.status == "in_progress", Attempt.paused_at.is_(None), Attempt.deadline_at < cutoff
+    )
     if exam_id is not None:
         query = query.where(Attempt.exam_id == exam_id)
-    closed = 0
+    closed = []
     for attempt in db.session.scalars(query).all():
-        closed += exam_scoring.close(attempt, "deadline")
+        if exam_scoring.close(attempt, "deadline"):
+            closed.append(attempt)
     db.session.commit()
-    return closed
+    for attempt in closed:
+        exam_live.attempt_changed(attempt.exam_id, attempt.id, "close")
+    return len(closed)
 
 
 def reopen(actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
@@ -313,6 +344,7 @@ def reopen(actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
     attempt = get_scoped(Attempt, attempt_id, actor)
     exams.get_exam_for_staff(actor, attempt.exam_id)
     reason = exam_changes.required_reason(reason)
+    minutes = exams.int_setting({"m": minutes}, "m", 10, 1, 600, _("Số phút"))
     now = now_utc()
     result = db.session.execute(
         update(Attempt)
@@ -321,7 +353,8 @@ def reopen(actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
             status="in_progress",
             submitted_at=None,
             submitted_by="",
-            deadline_at=now + timedelta(minutes=max(1, min(int(minutes), 600))),
+            deadline_at=now + timedelta(minutes=minutes),
+            paused_at=None,
         )
     )
     if not result.rowcount:

@@ -13,7 +13,7 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
 from app.models import Attempt, Exam, ExamAccommodation, ExamQuestion, User
-from app.services import audit, exam_content, exams
+from app.services import audit, exam_content, exam_live, exams
 from app.services.access import get_scoped
 from app.services.exams import int_setting
 
@@ -55,10 +55,10 @@ def extend_time(
         if exam.closes_at is not None:
             exam.closes_at += timedelta(minutes=minutes)
     # "deadline + interval" is not portable SQL, so each open attempt is moved here.
-    moved = 0
+    moved = []
     for attempt in db.session.scalars(select(Attempt).where(*filters).with_for_update()):
         attempt.deadline_at += timedelta(minutes=minutes)
-        moved += 1
+        moved.append(attempt.id)
     audit.record(
         actor,
         "exam.extend",
@@ -67,7 +67,12 @@ def extend_time(
         reason=reason,
     )
     db.session.commit()
-    return moved
+    if student_id is None:
+        exam_live.exam_changed(exam.id, "extend")
+    else:
+        for attempt_id in moved:
+            exam_live.attempt_changed(exam.id, attempt_id, "extend")
+    return len(moved)
 
 
 def drop_question(actor: User, exam_id: int, question_id: int, reason: str) -> Exam:
@@ -85,6 +90,7 @@ def drop_question(actor: User, exam_id: int, question_id: int, reason: str) -> E
     db.session.flush()
     exam_scoring.regrade(exam)
     db.session.commit()
+    exam_live.exam_changed(exam.id, "drop_question")
     return exam
 
 
@@ -115,6 +121,7 @@ def fix_key(actor: User, exam_id: int, question_id: int, correct: list[str], rea
     db.session.flush()
     exam_scoring.regrade(exam)
     db.session.commit()
+    exam_live.exam_changed(exam.id, "fix_key")
     return exam
 
 

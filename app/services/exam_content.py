@@ -95,6 +95,16 @@ def option_order(
     return order
 
 
+def variant_codes(count: int) -> list[int]:
+    """The codes of an exam's fixed variants: 101, 102, ... as printed on paper."""
+    return [101 + n for n in range(count)]
+
+
+def variant_seed(exam_id: int, code: int) -> int:
+    """The seed of fixed variant `code`: every student with that code sees the same order."""
+    return (exam_id * 7919 + code * 104_729) % (2**31)
+
+
 def question_order(items: list, seed: int, shuffle: bool) -> list:
     """The variant's question order (dropped questions left out)."""
     kept = [q for q in items if not q.is_dropped]

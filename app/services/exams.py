@@ -163,6 +163,8 @@ def _settings(data: dict) -> dict:
         "gradebook_column": _choice(data, "gradebook_column", "none", COLUMNS),
         "score_decimals": int_setting(data, "score_decimals", 2, 0, 2, _("Số chữ số thập phân")),
         "is_published": bool(data.get("published", False)),
+        "variant_count": int_setting(data, "variant_count", 0, 0, 99, _("Số mã đề")),
+        "fullscreen": bool(data.get("fullscreen", False)),
     }
 
 
