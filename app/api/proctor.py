@@ -12,7 +12,7 @@ from app.api import schemas
 from app.api.auth_context import actor, authenticated
 from app.core.clock import now_utc
 from app.core.request_context import client_ip
-from app.services import exam_offline, exam_proctor
+from app.services import exam_changes, exam_offline, exam_proctor
 
 PREFIX = ""
 blp = Blueprint("api_proctor", __name__, description="Giám thị phòng thi")
@@ -57,6 +57,16 @@ def _alt(view):
     return view
 
 
+class ExamActionArgs(schemas.Schema):
+    action = fields.String(required=True, validate=validate.OneOf(("extend",)))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    minutes = fields.Integer(required=True)
+
+
+class ExamActionResult(schemas.Schema):
+    extended = fields.Integer(metadata={"description": "Số bài đang làm được thêm giờ"})
+
+
 @blp.route("/exams/<int:exam_id>/proctor")
 class SnapshotResource(MethodView):
     @authenticated()
@@ -65,6 +75,15 @@ class SnapshotResource(MethodView):
     def get(self, exam_id: int):
         """Ai đang làm, tiến độ, thời gian còn lại và sự kiện của từng học sinh."""
         return exam_proctor.snapshot(actor(), exam_id)
+
+    @authenticated()
+    @blp.arguments(ExamActionArgs)
+    @blp.response(200, ExamActionResult)
+    @_alt
+    def post(self, args, exam_id: int):
+        """Thêm giờ cho cả lớp (sự cố), có lý do; các trang đang mở nhận ngay."""
+        moved = exam_changes.extend_time(actor(), exam_id, args["minutes"], args["reason"])
+        return {"extended": moved}
 
 
 @blp.route("/attempts/<int:attempt_id>/proctor")

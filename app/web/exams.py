@@ -9,7 +9,15 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.models import Role
-from app.services import exam_attempts, exam_changes, exam_results, exam_scoring, exams, questions
+from app.services import (
+    exam_attempts,
+    exam_changes,
+    exam_paper,
+    exam_results,
+    exam_scoring,
+    exams,
+    questions,
+)
 from app.services.school import courses_for
 from app.web.guards import roles_required
 
@@ -87,11 +95,14 @@ def _form_data(form) -> dict:
             "access_code",
             "allowed_ips",
             "navigation",
+            "variant_count",
         )
     }
     data |= {
         key: key in form
-        for key in ("shuffle_questions", "shuffle_options", "one_per_page", "published")
+        for key in (
+            "shuffle_questions", "shuffle_options", "one_per_page", "fullscreen", "published"
+        )
     }
     data["bank_id"] = form.get("bank_id", type=int)
     data["blueprint"] = lines
@@ -102,6 +113,22 @@ def _form_data(form) -> dict:
 @staff_required
 def results(exam_id: int):
     return render_template("exams/results.html", data=exam_results.results(current_user, exam_id))
+
+
+@bp.get("/<int:exam_id>/proctor")
+@staff_required
+def proctor(exam_id: int):
+    exam = exams.get_exam_for_staff(current_user, exam_id)
+    return render_template("exams/proctor.html", exam=exam)
+
+
+@bp.get("/<int:exam_id>/paper")
+@staff_required
+def paper(exam_id: int):
+    """The printable question papers of the fixed variants, with their answer keys."""
+    return render_template(
+        "exams/paper.html", data=exam_paper.papers(current_user, exam_id, request.args)
+    )
 
 
 @bp.get("/<int:exam_id>/results.xlsx")

@@ -228,3 +228,43 @@ def test_snapshot_shows_who_is_in_their_progress_and_events(web, room):
     assert (row["answered"], row["question_count"], row["warnings"]) == (2, 5, 1)
     assert row["seconds_left"] == 20 * 60
     assert row["events"][0]["kind"] == "blur"
+
+
+def test_paper_prints_each_variant_in_the_order_students_see_with_its_key(
+    web, other_browser, room
+):
+    exam = _exam(room, variant_count=2)
+    started = (_start(web, web.bearer(f"em{i}"), exam.id) for i in (0, 1))
+    views = {v["variant_code"]: v for v in started}
+    web.login("gv.thi")
+    html = web.client.get(f"/exams/{exam.id}/paper?keys=1").get_data(as_text=True)
+    assert "Mã đề 101" in html and "Mã đề 102" in html
+    for code, view in views.items():
+        section = html.split(f'data-variant="{code}"')[1].split('<section class="paper"')[0]
+        stems = [q["stem_html"] for q in view["questions"]]
+        positions = [section.index(stem) for stem in stems]
+        assert positions == sorted(positions)  # the same question order as on screen
+        first = view["questions"][0]
+        letter = chr(65 + [o["id"] for o in first["options"]].index("B"))
+        assert f'<th scope="row">Câu 1</th><td>{letter}</td>' in section
+    assert web.client.get(f"/exams/{exam.id}/paper?variant=999").status_code == 422
+    other_browser.login("em0")
+    assert other_browser.client.get(f"/exams/{exam.id}/paper").status_code == 403
+
+
+def test_proctor_page_and_extend_for_everyone(web, room):
+    exam = _exam(room)
+    student = web.bearer("em0")
+    attempt = _start(web, student, exam.id)
+    web.login("gv.thi")
+    page = web.client.get(f"/exams/{exam.id}/proctor")
+    assert page.status_code == 200 and "proctor.js" in page.get_data(as_text=True)
+    teacher = web.bearer("gv.thi")
+    extended = web.client.post(
+        f"/api/v1/exams/{exam.id}/proctor",
+        json={"action": "extend", "minutes": 5, "reason": "Mất điện 5 phút"},
+        headers=teacher,
+    )
+    assert extended.get_json() == {"extended": 1}
+    view = web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=student).get_json()
+    assert view["seconds_left"] == 25 * 60

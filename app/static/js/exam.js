@@ -34,6 +34,9 @@
     forward: root.dataset.navigation === "forward",
     accessCode: null,
     errors: {},
+    paused: false,
+    pausedLeft: 0,
+    socket: null,
   };
 
   // ------------------------------------------------------------ small helpers
@@ -266,21 +269,27 @@
     notice("", "info");
     if (view.status !== "in_progress") {
       state.closed = true;
+      keepLate(state.queue);
       state.queue = [];
       store("queue", []);
       showResult(view.result);
+      connectLive();
+      offerLate(view);
       return;
     }
     state.current = Math.min(load("current", 0), Math.max(0, state.questions.length - 1));
     renderAll();
+    setPaused(view);
     setInterval(tick, 1000);
     setInterval(refresh, REFRESH_MS);
     tick();
     pump();
+    connectLive();
+    fullscreenPrompt(view);
   }
 
   async function refresh() {
-    if (!state.attempt || state.closed) return;
+    if (!state.attempt) return;
     let result;
     try {
       result = await call("GET", `/attempts/${state.attempt.id}`);
@@ -288,10 +297,96 @@
       return;
     }
     if (!result.ok || !result.data) return;
+    if (state.closed) {
+      // A closed page learns of a reopen, or that the proctor accepts its offline answers.
+      if (result.data.status === "in_progress") window.location.reload();
+      else offerLate(result.data);
+      return;
+    }
     applyClock(result);
+    setPaused(result.data);
     if (result.data.status !== "in_progress") {
       closeAttempt(result.data.result);
+      offerLate(result.data);
     }
+  }
+
+  // ------------------------------------------------------------ live changes, pause, offline
+
+  function connectLive() {
+    if (state.socket || typeof window.io !== "function") return;
+    const socket = window.io("/exam", {
+      transports: ["websocket", "polling"],
+      reconnectionDelay: 1000 + jitter(),
+      reconnectionDelayMax: 20000,
+      randomizationFactor: 0.5,
+    });
+    socket.on("connect", () => socket.emit("join_attempt", { attempt_id: state.attempt.id }));
+    socket.on("exam_changed", () => refresh());
+    state.socket = socket;
+  }
+
+  function setPaused(view) {
+    const paused = Boolean(view.paused) && view.status === "in_progress";
+    state.pausedLeft = view.seconds_left || 0;
+    if (paused === state.paused) return;
+    state.paused = paused;
+    $("exam-paused").hidden = !paused;
+    setInputsDisabled(paused);
+    if (!paused) {
+      state.backoff = 1000;
+      pump();
+    }
+  }
+
+  function keepLate(items) {
+    const late = load("late", []);
+    items.filter((item) => item.type === "answer").forEach((item) => {
+      const i = late.findIndex((old) => old.qid === item.qid);
+      if (i < 0) late.push(item);
+      else if (late[i].seq < item.seq) late[i] = item;
+    });
+    store("late", late);
+    return late;
+  }
+
+  async function offerLate(view) {
+    const late = load("late", []);
+    if (late.length === 0) return;
+    if (!view.offline_accepted) {
+      notice(T.offlineKept.replace("{n}", late.length), "warning");
+      return;
+    }
+    let result;
+    try {
+      result = await call("POST", `/attempts/${state.attempt.id}/offline-answers`, {
+        answers: late.map((item) => ({
+          question_id: Number(item.qid),
+          answer: item.answer,
+          seq: item.seq,
+          answered_at: item.answeredAt || deviceAt(),
+        })),
+      });
+    } catch (_err) {
+      return;
+    }
+    if (!result.ok) return;
+    store("late", []);
+    notice(T.offlineSent.replace("{n}", result.data.accepted), "success");
+    fetchResult();
+  }
+
+  function fullscreenPrompt(view) {
+    const bar = $("exam-fullscreen");
+    if (!view.fullscreen || !document.documentElement.requestFullscreen) return;
+    const show = () => {
+      bar.hidden = Boolean(document.fullscreenElement) || state.closed;
+    };
+    $("exam-fullscreen-go").addEventListener("click", () => {
+      document.documentElement.requestFullscreen().catch(() => show());
+    });
+    document.addEventListener("fullscreenchange", show);
+    show();
   }
 
   function formatSeconds(total) {
@@ -304,11 +399,13 @@
 
   function tick() {
     if (state.closed) return;
-    const left = Math.max(0, Math.ceil((state.deadline - Date.now()) / 1000));
+    const left = state.paused
+      ? state.pausedLeft
+      : Math.max(0, Math.ceil((state.deadline - Date.now()) / 1000));
     const timer = $("exam-timer");
     timer.textContent = formatSeconds(left);
     timer.classList.toggle("is-low", left <= 300);
-    if (left <= 0 && !state.timeUp) timeUp();
+    if (left <= 0 && !state.timeUp && !state.paused) timeUp();
   }
 
   async function timeUp() {
@@ -334,7 +431,7 @@
     state.queue = state.queue.filter(
       (item, i) => !(item.type === "answer" && item.qid === qid && !(i === 0 && state.sending))
     );
-    state.queue.push({ type: "answer", qid, answer, seq });
+    state.queue.push({ type: "answer", qid, answer, seq, answeredAt: deviceAt() });
     persistQueue();
     delete state.errors[qid];
     setStatus(qid, "saving");
@@ -360,7 +457,8 @@
   }
 
   async function pump() {
-    if (state.sending || state.closed || !state.attempt || state.queue.length === 0) return;
+    if (state.sending || state.closed || state.paused || !state.attempt) return;
+    if (state.queue.length === 0) return;
     state.sending = true;
     const item = state.queue[0];
     let result = null;
@@ -388,10 +486,17 @@
     }
     $("exam-net").hidden = true;
     state.backoff = 1000;
+    const error = errorOf(result);
+    if (result.status === 409 && error.code === "attempt_paused") {
+      // Kept in the queue: it is sent when the proctor resumes the attempt.
+      setStatus(item.qid, "saving");
+      refresh();
+      return;
+    }
     state.queue = state.queue.filter((q) => q !== item);
     persistQueue();
-    const error = errorOf(result);
     if (result.status === 409 && item.type === "answer") {
+      keepLate([item]);
       closeAttempt(null, true);
       setStatus(item.qid, "refused");
       return;
@@ -450,6 +555,8 @@
     state.queue
       .filter((item) => item.type === "answer")
       .forEach((item) => setStatus(item.qid, "refused"));
+    // Answers that never reached the server stay on the device: a proctor may accept them.
+    keepLate(state.queue);
     state.queue = [];
     persistQueue();
     $("exam-timer").textContent = "0:00";
@@ -512,6 +619,7 @@
       return;
     }
     state.closed = true;
+    keepLate(state.queue);
     state.queue = [];
     persistQueue();
     if (result.ok) showResult(result.data, forced);
