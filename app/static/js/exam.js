@@ -317,6 +317,7 @@
     if (state.socket || typeof window.io !== "function") return;
     const socket = window.io("/exam", {
       transports: ["websocket", "polling"],
+      tryAllTransports: true, // WebSocket first (no sticky sessions needed), polling if blocked
       reconnectionDelay: 1000 + jitter(),
       reconnectionDelayMax: 20000,
       randomizationFactor: 0.5,
@@ -353,8 +354,11 @@
   async function offerLate(view) {
     const late = load("late", []);
     if (late.length === 0) return;
+    const box = $("exam-late");
     if (!view.offline_accepted) {
-      notice(T.offlineKept.replace("{n}", late.length), "warning");
+      box.textContent = T.offlineKept.replace("{n}", late.length);
+      box.className = "alert alert-warning";
+      box.hidden = false;
       return;
     }
     let result;
@@ -372,7 +376,9 @@
     }
     if (!result.ok) return;
     store("late", []);
-    notice(T.offlineSent.replace("{n}", result.data.accepted), "success");
+    box.textContent = T.offlineSent.replace("{n}", result.data.accepted);
+    box.className = "alert alert-success";
+    box.hidden = false;
     fetchResult();
   }
 
@@ -498,6 +504,7 @@
     if (result.status === 409 && item.type === "answer") {
       keepLate([item]);
       closeAttempt(null, true);
+      refresh(); // tells whether a proctor accepts the answers kept on the device
       setStatus(item.qid, "refused");
       return;
     }

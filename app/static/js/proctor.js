@@ -183,7 +183,11 @@
   // ------------------------------------------------------------ the live link
 
   const socket = typeof window.io === "function"
-    ? window.io("/proctor", { transports: ["websocket", "polling"], randomizationFactor: 0.5 })
+    ? window.io("/proctor", {
+        transports: ["websocket", "polling"],
+        tryAllTransports: true,
+        randomizationFactor: 0.5,
+      })
     : null;
 
   function link(on) {
