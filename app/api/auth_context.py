@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.errors import Forbidden, NotAuthenticated
+from app.extensions import db
 from app.models import User
 from app.services import identity
 
@@ -23,6 +24,22 @@ def _resolve() -> User:
         g.api_token = None
         return current_user._get_current_object()
     raise NotAuthenticated(_("Cần đăng nhập (gửi Authorization: Bearer TOKEN)."))
+
+
+def single_statement(view):
+    """For a request whose only write is one self-contained statement (an answer save): run
+    its connection in autocommit, so the database sees SELECT token, then the UPSERT, each
+    committed (and on disk) when it returns, with no BEGIN/COMMIT round trips around them.
+    Must be the outermost decorator; a session already in a transaction (a test sharing its
+    session with the request) keeps its transaction and the view commits as usual."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not db.session().in_transaction():
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def actor() -> User:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api import schemas
-from app.api.auth_context import actor, authenticated
+from app.api.auth_context import actor, authenticated, single_statement
 from app.core.request_context import client_ip
 from app.services import exam_answers, exam_attempts, exam_results, exams
 
@@ -190,6 +190,7 @@ class AttemptResource(MethodView):
 
 @blp.route("/attempts/<int:attempt_id>/answers/<int:question_id>")
 class AnswerResource(MethodView):
+    @single_statement
     @authenticated()
     @blp.arguments(AnswerArgs)
     @blp.response(200, Saved)
