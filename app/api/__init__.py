@@ -33,6 +33,7 @@ def register_api(app: Flask) -> None:
         gradebook,
         grades,
         me,
+        timetable,
         users,
     )
     from app.api.oneroster import bp as oneroster_bp
@@ -50,4 +51,5 @@ def register_api(app: Flask) -> None:
         auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    api.register_blueprint(timetable.blp, url_prefix="/api/v1")
     app.register_blueprint(oneroster_bp)
