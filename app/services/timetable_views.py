@@ -144,3 +144,23 @@ def my_week(actor: User, monday: date | None = None) -> tuple[date, list[Timetab
         return monday, []
     slots = db.session.scalars(_between(stmt, monday, monday + timedelta(days=6)))
     return monday, list(slots)
+
+
+def editable_courses_of_class(actor: User, school_class: SchoolClass) -> list[Course]:
+    """The active courses of a class that the actor may timetable."""
+    rows = db.session.scalars(
+        select(Course)
+        .where(Course.class_id == school_class.id, Course.is_active.is_(True))
+        .order_by(Course.id)
+    )
+    return [c for c in rows if is_course_staff(actor, c)]
+
+
+def by_local_day(slots: list[TimetableSlot], monday: date, days: int = 7) -> list[tuple]:
+    """[(local date, [slots of that day])] for each day from `monday`, for the week pages."""
+    from app.core.clock import to_local
+
+    grouped: dict[date, list[TimetableSlot]] = {monday + timedelta(days=i): [] for i in range(days)}
+    for slot in slots:
+        grouped.setdefault(to_local(slot.starts_at).date(), []).append(slot)
+    return sorted(grouped.items())

@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from app.web.homework import bp as homework_bp
     from app.web.questions import bp as questions_bp
     from app.web.search import bp as search_bp
+    from app.web.timetable import bp as timetable_bp
 
     question_render.register(app)
     for bp in (
@@ -30,5 +31,6 @@ def register_web(app: Flask) -> None:
         gradebook_bp,
         courses_bp,
         homework_bp,
+        timetable_bp,
     ):
         app.register_blueprint(bp)
