@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from app.web import question_render
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
+    from app.web.course_outline import bp as course_outline_bp
     from app.web.courses import bp as courses_bp
     from app.web.exams import bp as exams_bp
     from app.web.family import bp as family_bp
@@ -32,5 +33,6 @@ def register_web(app: Flask) -> None:
         courses_bp,
         homework_bp,
         timetable_bp,
+        course_outline_bp,
     ):
         app.register_blueprint(bp)
