@@ -96,7 +96,22 @@ class AttendanceResult(schemas.Schema):
     kept_manual = fields.List(fields.Integer())
 
 
+class AttendanceCounts(schemas.Schema):
+    present = fields.Integer()
+    late = fields.Integer()
+    excused = fields.Integer()
+    unexcused = fields.Integer()
+
+
+class SummaryRow(schemas.Schema):
+    student_id = fields.Function(lambda r: r["student"].id)
+    student_code = fields.Function(lambda r: r["student"].student_code)
+    full_name = fields.Function(lambda r: r["student"].full_name)
+    counts = fields.Nested(AttendanceCounts)
+
+
 SlotPage = schemas.page_of(Slot, "SlotPage")
+SummaryPage = schemas.page_of(SummaryRow, "AttendanceSummaryPage")
 ERRORS = (403, 404, 409, 422)
 
 
@@ -199,3 +214,21 @@ class SlotAttendance(MethodView):
             e["student_id"]: {"status": e["status"], "note": e["note"]} for e in data["entries"]
         }
         return attendance.record_attendance(slot, actor(), entries, source="manual")
+
+
+@blp.route("/courses/<int:course_id>/attendance")
+class CourseAttendance(MethodView):
+    @authenticated()
+    @blp.arguments(schemas.PageArgs, location="query")
+    @blp.response(200, SummaryPage)
+    @_errors(403, 404)
+    def get(self, args, course_id: int):
+        """Tổng hợp điểm danh của môn: số tiết theo từng trạng thái cho mỗi học sinh."""
+        rows = attendance.course_summary(actor(), course_id)
+        start = (args["page"] - 1) * args["per_page"]
+        return {
+            "items": rows[start : start + args["per_page"]],
+            "page": args["page"],
+            "per_page": args["per_page"],
+            "total": len(rows),
+        }

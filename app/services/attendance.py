@@ -107,6 +107,11 @@ def record_attendance(
     (cancelled or not started lesson), Forbidden, NotFound.
     Returns {"saved", "changed", "kept_manual"}."""
     slot = _register_slot(actor, slot)
+    # one register save at a time per lesson (the first save of two would otherwise collide)
+    db.session.execute(
+        select(TimetableSlot.id).where(TimetableSlot.id == slot.id).with_for_update()
+    )
+    db.session.refresh(slot)
     if source not in SOURCES:
         raise ValidationFailed(_("Nguồn điểm danh “%(v)s” không hợp lệ.", v=source))
     if slot.is_cancelled:

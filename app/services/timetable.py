@@ -16,7 +16,7 @@ from app.core.clock import DEFAULT_TIMEZONE, now_utc, to_local
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import Course, Lesson, TimetableSlot, User
+from app.models import Course, Lesson, SchoolClass, TimetableSlot, User
 from app.services import audit
 from app.services.access import get_scoped, is_course_staff
 
@@ -152,6 +152,12 @@ def _lesson(course: Course, lesson_id: int | None) -> int | None:
     return lesson.id
 
 
+def _lock_class(class_id: int) -> None:
+    """Serialise timetabling of one class (PostgreSQL row lock; SQLite writes are serial), so two
+    teachers saving at once cannot both pass the overlap check."""
+    db.session.execute(select(SchoolClass.id).where(SchoolClass.id == class_id).with_for_update())
+
+
 def _editable_course(actor: User, course_id: object) -> Course:
     course = get_scoped(Course, course_id, actor)
     if not is_course_staff(actor, course):
@@ -170,6 +176,7 @@ def create_slots(actor: User, course_id: object, data: dict) -> list[TimetableSl
     if times[0][0] < now_utc():
         raise ValidationFailed(_("Giờ bắt đầu đã qua; hãy chọn một thời điểm trong tương lai."))
     lesson_id = _lesson(course, slot.lesson_id)
+    _lock_class(course.class_id)
     for starts_at, ends_at in times:
         other = _overlap(course.class_id, starts_at, ends_at)
         if other is not None:
@@ -226,6 +233,8 @@ def update_slot(actor: User, slot_id: object, data: dict) -> TimetableSlot:
     moved = (starts_at, ends_at) != (slot.starts_at, slot.ends_at)
     if moved and starts_at < now_utc():
         raise ValidationFailed(_("Giờ bắt đầu đã qua; hãy chọn một thời điểm trong tương lai."))
+    if moved:
+        _lock_class(slot.class_id)
     if moved and (other := _overlap(slot.class_id, starts_at, ends_at, skip_id=slot.id)):
         raise Conflict(_overlap_message(other), code="overlap")
     changes = audit.diff(

@@ -141,3 +141,22 @@ def test_register_get_and_put(client, web, make, school, frozen_now):
     assert bad.status_code == 422
     own_student = client.get(f"/api/v1/timetable/{slot_id}/attendance", headers=web.bearer("hs0"))
     assert own_student.status_code == 403
+
+
+def test_course_attendance_summary(client, web, make, school, frozen_now):
+    course, pupils = _setup(make, school)
+    slot_id = _create(client, web, course).get_json()["items"][0]["id"]
+    clock.freeze(datetime(2026, 11, 23, 0, 40, tzinfo=UTC))
+    teacher = web.bearer("gv.toan")
+    client.put(
+        f"/api/v1/timetable/{slot_id}/attendance",
+        json={"entries": [{"student_id": pupils[0].id, "status": "unexcused"}]},
+        headers=teacher,
+    )
+    body = client.get(f"/api/v1/courses/{course.id}/attendance", headers=teacher).get_json()
+    assert body["total"] == 2
+    counts = {row["student_id"]: row["counts"] for row in body["items"]}
+    assert counts[pupils[0].id] == {"present": 0, "late": 0, "excused": 0, "unexcused": 1}
+    assert counts[pupils[1].id]["present"] == 1
+    student = client.get(f"/api/v1/courses/{course.id}/attendance", headers=web.bearer("hs0"))
+    assert student.status_code == 403
