@@ -231,7 +231,7 @@ def build(actor: User | None, course_id: object) -> Record:
             _("Bài học"),
             _("Nội dung"),
             _("Trạng thái"),
-            _("Có mặt"),
+            _("Học sinh dự học"),
         ],
         _lessons_sheet(slots, present),
     )
