@@ -100,7 +100,9 @@ def create(class_id: int):
         return _class_page(class_id, exc.status)
     flash(_("Đã xếp %(n)s tiết học.", n=len(slots)), "success")
     first = to_local(slots[0].starts_at).date()
-    return redirect(url_for("timetable.class_week", class_id=class_id, d=first.isoformat()))
+    return redirect(
+        url_for("timetable.class_week", class_id=slots[0].class_id, d=first.isoformat())
+    )
 
 
 def _edit_page(slot_id: int, status: int = 200, form=None):
