@@ -238,3 +238,43 @@ def test_course_summary_counts_each_status(setup):
     assert rows[pupils[1].id]["present"] == 2
     with pytest.raises(Forbidden):
         attendance.course_summary(pupils[0], course.id)
+
+
+def test_edit_refuses_overlaps_and_past_moves_but_a_past_topic_can_be_fixed(setup):
+    course, teacher, _ = setup
+    first, second = (
+        timetable.create_slots(teacher, course.id, {**SLOT, "start": s, "end": e})[0]
+        for s, e in (("07:30", "08:15"), ("08:15", "09:00"))
+    )
+    with pytest.raises(Conflict, match="Lớp đã có tiết"):
+        timetable.update_slot(teacher, second.id, {**SLOT, "start": "08:00", "end": "08:45"})
+    clock.freeze(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    with pytest.raises(ValidationFailed, match="đã qua"):
+        timetable.update_slot(teacher, first.id, {**SLOT, "start": "06:30", "end": "07:15"})
+    timetable.update_slot(teacher, first.id, {**SLOT, "topic": "Hàm số (tiếp)"})
+    assert first.topic == "Hàm số (tiếp)"
+
+
+def test_live_module_can_pass_a_slot_id_and_a_taken_register_blocks_cancel(setup):
+    course, teacher, pupils = setup
+    slot = _started_slot(course, teacher)
+    result = attendance.record_attendance(
+        slot.id, teacher, {str(p.id): "present" for p in pupils}, source="live"
+    )
+    assert result == {"saved": 3, "changed": 0, "kept_manual": []}
+    with pytest.raises(Conflict, match="đã điểm danh"):
+        timetable.cancel_slot(teacher, slot.id)
+
+
+def test_attendance_for_student_filters_by_course(setup, make, school):
+    course, teacher, pupils = setup
+    other = make.course(school, course.school_class, teacher, "Vật lí")
+    (a,) = timetable.create_slots(teacher, course.id, SLOT)
+    (b,) = timetable.create_slots(teacher, other.id, {**SLOT, "start": "09:00", "end": "09:45"})
+    clock.freeze(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))
+    attendance.record_attendance(a, teacher, {pupils[0].id: "late"}, source="manual")
+    attendance.record_attendance(b, teacher, {pupils[0].id: "excused"}, source="manual")
+    mine = attendance.attendance_for_student(pupils[0])
+    assert [s.id for s, _r in mine["records"]] == [b.id, a.id]
+    only = attendance.attendance_for_student(pupils[0], course_id=course.id)
+    assert only["counts"] == {"present": 0, "late": 1, "excused": 0, "unexcused": 0}
