@@ -140,3 +140,21 @@ def test_course_page_summary_and_teaching_record_download(client, web, make, sch
     by_name = {row[1]: row for row in attendance_rows[1:]}
     assert by_name[pupils[0].full_name][2:] == ("M", 0, 1, 0, 0)
     assert by_name[pupils[1].full_name][2:] == ("C", 1, 0, 0, 0)
+
+
+def test_another_school_sees_nothing(client, web, make, school, frozen_now):
+    course, teacher, _pupils = _setup(make, school)
+    (slot,) = timetable.create_slots(teacher, course.id, SLOT)
+    make.user(make.school("THPT2", "Trường khác"), "admin", username="qt2")
+    web.login("qt2")
+    for path in (
+        f"/timetable/class/{course.class_id}",
+        f"/timetable/course/{course.id}",
+        f"/timetable/slots/{slot.id}/attendance",
+        f"/timetable/slots/{slot.id}/edit",
+        f"/timetable/course/{course.id}/teaching-record.xlsx",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert "Hàm số bậc nhất" not in client.get("/timetable/week?d=2026-11-23").get_data(
+        as_text=True
+    )
