@@ -278,6 +278,20 @@ def export_gradebook(school_code, year, semester, fmt, class_name, subject, outp
     )
 
 
+@export_group.command("teaching-record")
+@click.option("--course", "course_id", required=True, type=int, help="Mã số (id) môn học")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def export_teaching_record(course_id: int, output: Path, as_json: bool) -> None:
+    """Xuất hồ sơ dạy học (XLSX) của một môn học: tiết dạy, học liệu, bài tập, điểm danh."""
+    from app.services.teaching_record import export_to_file
+
+    summary = export_to_file(course_id, output)
+    _emit(as_json, summary, f"Đã ghi {summary['rows']} dòng vào {summary['path']}")
+
+
 @export_group.command("smas-columns")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--school", "school_code", required=True)

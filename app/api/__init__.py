@@ -34,6 +34,7 @@ def register_api(app: Flask) -> None:
         grades,
         me,
         proctor,
+        timetable,
         users,
     )
     from app.api.oneroster import bp as oneroster_bp
@@ -52,4 +53,5 @@ def register_api(app: Flask) -> None:
         assignments,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    api.register_blueprint(timetable.blp, url_prefix="/api/v1")
     app.register_blueprint(oneroster_bp)

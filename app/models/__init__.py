@@ -21,11 +21,14 @@ from app.models.questions import (
     QuestionVersion,
 )
 from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, Semester, Subject
+from app.models.timetable import ATTENDANCE_STATUSES, AttendanceRecord, TimetableSlot
 
 __all__ = [
+    "ATTENDANCE_STATUSES",
     "ApiToken",
     "Assignment",
     "Attempt",
+    "AttendanceRecord",
     "AuditLog",
     "ClassMembership",
     "Course",
@@ -55,5 +58,6 @@ __all__ = [
     "Subject",
     "Submission",
     "SubmissionFile",
+    "TimetableSlot",
     "User",
 ]

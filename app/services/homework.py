@@ -206,13 +206,17 @@ def roster(actor: User, assignment_id: object) -> tuple[Assignment, list[dict], 
     rows, counts = [], {"submitted": 0, "late": 0, "missing": 0}
     for student in students:
         submission = by_student.get(student.id)
-        if submission is None or submission.submitted_at is None:
-            status = "missing"
-        else:
-            status = "late" if submission.is_late else "submitted"
+        status = submission_status(submission)
         counts[status] += 1
         rows.append({"student": student, "submission": submission, "status": status})
     return assignment, rows, counts
+
+
+def submission_status(submission: Submission | None) -> str:
+    """missing (nothing handed in), late, or submitted: the statuses of the teacher's table."""
+    if submission is None or submission.submitted_at is None:
+        return "missing"
+    return "late" if submission.is_late else "submitted"
 
 
 def _teacher_submission(actor: User, submission_id: object) -> Submission:

@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from app.web import question_render
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
+    from app.web.course_outline import bp as course_outline_bp
     from app.web.courses import bp as courses_bp
     from app.web.exams import bp as exams_bp
     from app.web.family import bp as family_bp
@@ -17,6 +18,7 @@ def register_web(app: Flask) -> None:
     from app.web.homework import bp as homework_bp
     from app.web.questions import bp as questions_bp
     from app.web.search import bp as search_bp
+    from app.web.timetable import bp as timetable_bp
 
     question_render.register(app)
     for bp in (
@@ -30,5 +32,7 @@ def register_web(app: Flask) -> None:
         gradebook_bp,
         courses_bp,
         homework_bp,
+        timetable_bp,
+        course_outline_bp,
     ):
         app.register_blueprint(bp)

@@ -38,7 +38,13 @@ def room(make, school, frozen_now):
     course = make.course(school, school_class, teacher)
     bank = questions.create_bank(teacher, "Ngân hàng thi")
     ids = [questions.save_question(teacher, bank.id, _choice(n)).id for n in range(1, 6)]
-    return {"teacher": teacher, "students": students, "course": course, "ids": ids, "now": frozen_now}
+    return {
+        "teacher": teacher,
+        "students": students,
+        "course": course,
+        "ids": ids,
+        "now": frozen_now,
+    }
 
 
 def _exam(room, **overrides):
@@ -176,9 +182,10 @@ def test_offline_answers_count_only_with_the_proctors_acceptance(web, room):
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "offline_not_accepted"
     # The attempt was closed by the server at the deadline, with nothing answered.
-    assert web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=student).get_json()[
-        "status"
-    ] == "submitted"
+    assert (
+        web.client.get(f"/api/v1/attempts/{attempt['id']}", headers=student).get_json()["status"]
+        == "submitted"
+    )
     assert db.session.get(Attempt, attempt["id"]).score == 0
     ok = _act(web, teacher, attempt["id"], "accept_offline", reason="Mạng phòng 3 bị ngắt")
     assert ok.get_json()["offline_accepted"] is True
@@ -230,9 +237,7 @@ def test_snapshot_shows_who_is_in_their_progress_and_events(web, room):
     assert row["events"][0]["kind"] == "blur"
 
 
-def test_paper_prints_each_variant_in_the_order_students_see_with_its_key(
-    web, other_browser, room
-):
+def test_paper_prints_each_variant_in_the_order_students_see_with_its_key(web, other_browser, room):
     exam = _exam(room, variant_count=2)
     started = (_start(web, web.bearer(f"em{i}"), exam.id) for i in (0, 1))
     views = {v["variant_code"]: v for v in started}

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.browser
 
 PUSHED = 4000  # ms: well under the page's 30-second resynchronisation
 GIFT = (
-    "::Cộng::Hai cộng hai bằng mấy?{=4 ~3 ~5}\n\n"
-    "::Nhân::Ba nhân ba bằng mấy?{=9 ~6 ~8}\n"
+    "::Cộng::Hai cộng hai bằng mấy?{=4 ~3 ~5}\n\n::Nhân::Ba nhân ba bằng mấy?{=9 ~6 ~8}\n"
 ).encode()
 
 
@@ -115,9 +114,7 @@ def test_pause_extend_and_progress_reach_the_open_pages_at_once(browser, page, l
     assert page.problems == []
 
 
-def test_answers_kept_offline_count_once_the_proctor_accepts_them(
-    browser, page, live_url, setup
-):
+def test_answers_kept_offline_count_once_the_proctor_accepts_them(browser, page, live_url, setup):
     exam = setup
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)  # after opens_at
     clock.freeze(start)

@@ -88,7 +88,9 @@ def test_a_pause_reaches_the_students_page_and_the_proctor_at_once(app, web, exa
         f"/api/v1/exams/{exam_room.id}/attempts", json={}, headers=headers
     ).get_json()
     page = _connect(app, "/exam", token=student_token)
-    joined = page.emit("join_attempt", {"attempt_id": attempt["id"]}, namespace="/exam", callback=True)
+    joined = page.emit(
+        "join_attempt", {"attempt_id": attempt["id"]}, namespace="/exam", callback=True
+    )
     assert joined == {"ok": True, "attempt_id": attempt["id"]}
     intruder = _connect(app, "/exam", token=_token(web, "thi1"))
     stolen = intruder.emit(
@@ -115,6 +117,8 @@ def test_a_pause_reaches_the_students_page_and_the_proctor_at_once(app, web, exa
             "namespace": "/exam",
         }
     ]
-    seen = [m["args"][0] for m in proctor.get_received("/proctor") if m["name"] == "attempt_changed"]
+    seen = [
+        m["args"][0] for m in proctor.get_received("/proctor") if m["name"] == "attempt_changed"
+    ]
     assert seen and seen[0]["kind"] == "pause" and seen[0]["attempt_id"] == attempt["id"]
     assert not [m for m in intruder.get_received("/exam") if m["name"] == "exam_changed"]
