@@ -175,7 +175,7 @@ class StartResource(MethodView):
             ip=client_ip.get() or "",
             session_key=request.headers.get("X-Exam-Session", ""),
         )
-        return exam_attempts.attempt_view(attempt), 201 if created else 200
+        return exam_attempts.attempt_view(attempt, new=created), 201 if created else 200
 
 
 @blp.route("/attempts/<int:attempt_id>")

@@ -125,6 +125,27 @@ def _deadline(exam: Exam, student_id: int, started: datetime) -> datetime:
     return deadline
 
 
+def _attempts_of(exam_id: int, student_id: int) -> tuple[Attempt | None, int]:
+    """(the attempt in progress, how many attempts there are) in one query."""
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.exam_id == exam_id, Attempt.student_id == student_id)
+    ).all()
+    open_one = next((a for a in attempts if a.status == "in_progress"), None)
+    return open_one, len(attempts)
+
+
+@contextmanager
+def _keep_loaded():
+    """Commit without expiring what is loaded: the exam page's view is built from the rows
+    just written, instead of reloading them on a fresh connection (four round trips)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = True
+
+
 def _open_attempt(exam_id: int, student_id: int) -> Attempt | None:
     return db.session.scalar(
         select(Attempt).where(
@@ -150,21 +171,17 @@ def start_attempt(
     with admission.admit():
         exam = student_exam(actor, exam_id)
         now = now_utc()
-        attempt = _open_attempt(exam.id, actor.id)
+        attempt, done = _attempts_of(exam.id, actor.id)
         if attempt is not None and exam_proctor.is_expired(attempt, now):
             exam_scoring.close(attempt, "deadline")
             db.session.commit()
             attempt = None
         if attempt is not None:
             _take_over(attempt, session_key, ip)
-            db.session.commit()
+            with _keep_loaded():
+                db.session.commit()
             return attempt, False
         _check_entry(exam, now, access_code, ip)
-        done = db.session.scalar(
-            select(db.func.count())
-            .select_from(Attempt)
-            .where(Attempt.exam_id == exam.id, Attempt.student_id == actor.id)
-        )
         if done >= exam.max_attempts:
             raise Conflict(_("Bạn đã dùng hết số lần làm bài."), code="no_attempts_left")
         variant_code, seed = _variant(exam, actor)
@@ -181,9 +198,11 @@ def start_attempt(
             session_key=session_key[:64],
             start_ip=ip[:45],
         )
+        attempt.exam = exam  # the view reads it: no lazy load after the commit
         db.session.add(attempt)
         try:
-            db.session.commit()
+            with _keep_loaded():
+                db.session.commit()
         except IntegrityError:
             # Two starts of the same student at the same instant: the other one won.
             db.session.rollback()
@@ -246,8 +265,9 @@ def get_attempt(actor: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def attempt_view(attempt: Attempt) -> dict:
-    """The exam page's data: variant-ordered questions without keys, saved answers, time."""
+def attempt_view(attempt: Attempt, *, new: bool = False) -> dict:
+    """The exam page's data: variant-ordered questions without keys, saved answers, time.
+    `new`: the attempt was just created, so it has no answers to read back."""
     exam = attempt.exam
     now = now_utc()
     items = exam_content.question_order(
@@ -257,11 +277,13 @@ def attempt_view(attempt: Attempt) -> dict:
         exam_content.public_question(item, n, attempt.seed, exam.shuffle_options)
         for n, item in enumerate(items, start=1)
     ]
-    rows = db.session.execute(
-        select(Response.question_id, Response.answer, Response.seq).where(
-            Response.attempt_id == attempt.id
-        )
-    ).all()
+    rows = []
+    if not new:
+        rows = db.session.execute(
+            select(Response.question_id, Response.answer, Response.seq).where(
+                Response.attempt_id == attempt.id
+            )
+        ).all()
     view = {
         "id": attempt.id,
         "exam_id": exam.id,
