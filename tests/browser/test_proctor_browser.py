@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, Question, Response
-from app.services import exams, questions
+from app.services import exam_changes, exams, questions
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +105,13 @@ def test_pause_extend_and_progress_reach_the_open_pages_at_once(browser, page, l
         f"() => {{ const [m, s] = document.querySelector('#exam-timer').textContent"
         f".split(':').map(Number); return m * 60 + s > {before} + 500; }}",
         timeout=PUSHED,
+    )
+
+    # A faulty question dropped by the teacher leaves the open page at once.
+    dropped = db.session.scalars(select(Question.id).order_by(Question.id)).all()[1]
+    exam_changes.drop_question(exam.course.teacher, exam.id, dropped, "Đề in sai")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.exam-q').length === 1", timeout=PUSHED
     )
 
     # A focus loss on the student's page shows up in the proctor's row.

@@ -305,6 +305,7 @@
     }
     applyClock(result);
     setPaused(result.data);
+    questionsChanged(result.data.questions || []);
     if (result.data.status !== "in_progress") {
       closeAttempt(result.data.result);
       offerLate(result.data);
@@ -338,6 +339,19 @@
       state.backoff = 1000;
       pump();
     }
+  }
+
+  // A question dropped during the exam disappears from the page (its answer stays stored).
+  function questionsChanged(questions) {
+    const ids = (list) => list.map((q) => q.id).join(",");
+    if (questions.length === 0 || ids(questions) === ids(state.questions)) return;
+    state.questions = questions;
+    state.byId = {};
+    questions.forEach((q) => {
+      state.byId[String(q.id)] = q;
+    });
+    state.current = Math.min(state.current, Math.max(0, questions.length - 1));
+    renderAll();
   }
 
   function keepLate(items) {
