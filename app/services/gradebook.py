@@ -23,7 +23,7 @@ from app.models import (
     Semester,
     User,
 )
-from app.services import audit
+from app.services import audit, grade_push
 from app.services.access import get_scoped, is_course_staff, require_school_admin
 from app.services.gradebook_values import (
     MAX_REGULAR,
@@ -151,6 +151,7 @@ def _apply(
         {"value": [old, new], "source": [None, source]},
         reason=reason,
     )
+    grade_push.enqueue(entry, course, reason)
     return entry
 
 
