@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import Role
-from app.services import exports, gradebook, gradebook_admin, gradebook_views
+from app.services import exports, grade_push, gradebook, gradebook_admin, gradebook_views
 from app.services.gradebook_export import GradeQuery, school_grades
 from app.services.gradebook_values import display
 from app.services.grading import label
@@ -129,3 +129,22 @@ def set_lock(year_id: int, semester: int):
         "success",
     )
     return redirect(url_for("gradebook.admin"))
+
+
+@bp.get("/admin/sync")
+@admin_required
+def sync():
+    return render_template(
+        "gradebook/sync.html",
+        summary=grade_push.push_summary(current_user),
+        url=grade_push.push_url(current_user.school_id),
+    )
+
+
+@bp.post("/admin/sync/replay")
+@admin_required
+def replay():
+    raw = request.form.get("push_id", "").strip()
+    count = grade_push.replay(current_user, int(raw) if raw.isdigit() else None)
+    flash(_("Đã đưa %(n)s thay đổi về hàng chờ gửi lại.", n=count), "success")
+    return redirect(url_for("gradebook.sync"))
