@@ -370,3 +370,24 @@ def test_signature_is_the_hmac_of_the_exact_body():
     body = b'{"score": "8.5"}'
     expected = hmac.new(b"k", body, hashlib.sha256).hexdigest()
     assert delivery.sign(body, "k") == f"sha256={expected}"
+
+
+def test_an_import_queues_every_changed_cell_and_a_refused_import_none(
+    make, school, frozen_now, receiver
+):
+    from app.services.gradebook_import import import_scores
+
+    course, _teacher, _pupils = make.gradebook_course(school)
+    year = course.school_class.school_year.name
+    bad = "Mã học sinh,Lớp,Môn,TX1\nHS001,10A1,Toán,8\nHS002,10A1,Toán,12\n".encode()
+    with pytest.raises(ValidationFailed):
+        import_scores("THPT1", year, "1", bad, "diem.csv")
+    db.session.rollback()
+    assert _pushes() == []
+    good = "Mã học sinh,Lớp,Môn,TX1,GK\nHS001,10A1,Toán,8,7\nHS002,10A1,Toán,\"6,5\",\n"
+    import_scores("THPT1", year, "1", good.encode(), "diem.csv")
+    assert sorted((p.payload["student_code"], p.payload["column"]) for p in _pushes()) == [
+        ("HS001", "gk"),
+        ("HS001", "tx1"),
+        ("HS002", "tx1"),
+    ]
