@@ -384,7 +384,7 @@ def test_an_import_queues_every_changed_cell_and_a_refused_import_none(
         import_scores("THPT1", year, "1", bad, "diem.csv")
     db.session.rollback()
     assert _pushes() == []
-    good = "Mã học sinh,Lớp,Môn,TX1,GK\nHS001,10A1,Toán,8,7\nHS002,10A1,Toán,\"6,5\",\n"
+    good = 'Mã học sinh,Lớp,Môn,TX1,GK\nHS001,10A1,Toán,8,7\nHS002,10A1,Toán,"6,5",\n'
     import_scores("THPT1", year, "1", good.encode(), "diem.csv")
     assert sorted((p.payload["student_code"], p.payload["column"]) for p in _pushes()) == [
         ("HS001", "gk"),
