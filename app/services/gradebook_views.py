@@ -104,7 +104,7 @@ def grades_of(
         widest = max(widest, tx_index(entry.column) or 0)
     periods = course.subject.periods_per_year or DEFAULT_PERIODS
     rows = [
-        _row(student, cells[student.id], widest, needed, is_comment, periods)
+        student_row(student, cells[student.id], widest, needed, is_comment, periods)
         for student in students
     ]
     return CourseGradebook(
@@ -118,9 +118,10 @@ def grades_of(
     )
 
 
-def _row(
+def student_row(
     student: User, cells: dict, width: int, needed: int, is_comment: bool, periods: int
 ) -> StudentGrades:
+    """One student's row from their cells {column: score or rating} of a course semester."""
     tx = [cells.get(f"tx{i}") for i in range(1, width + 1)]
     row = StudentGrades(student=student, tx=tx, gk=cells.get("gk"), ck=cells.get("ck"))
     if is_comment:
