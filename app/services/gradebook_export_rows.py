@@ -124,35 +124,35 @@ def entries_by_course(
 PIVOT_COLUMNS = (*(f"tx{n}" for n in range(1, MAX_REGULAR + 1)), "gk", "ck")
 
 
+def _scope(stmt, year: SchoolYear, semester: int, course_ids: list[int], window):
+    stmt = stmt.where(GradeEntry.semester == semester)
+    if window is not None:
+        return stmt.where(GradeEntry.course_id.in_(course_ids))
+    return stmt.join(Course, Course.id == GradeEntry.course_id).where(
+        Course.school_year_id == year.id
+    )
+
+
 def pivot_cells(
     year: SchoolYear, semester: int, course_ids: list[int], window
 ) -> dict[int, dict[int, tuple[dict, datetime]]]:
-    """{course id: {student id: ({column: score or rating}, last change)}} of one semester,
-    pivoted by the database (one row per student and course instead of one per cell)."""
+    """{course id: {student id: ({column: (score, rating)}, last change)}} of one semester,
+    pivoted by the database (one row per student and course instead of one per cell), over
+    the columns in use only (usually TX1-TX4, GK, CK rather than all twelve)."""
+    used = _scope(select(GradeEntry.column).distinct(), year, semester, course_ids, window)
+    columns = [c for c in PIVOT_COLUMNS if c in set(db.session.scalars(used))]
     values = []
-    for column in PIVOT_COLUMNS:
+    for column in columns:
         values.append(func.max(case((GradeEntry.column == column, GradeEntry.score))))
         values.append(func.max(case((GradeEntry.column == column, GradeEntry.rating))))
-    stmt = (
-        select(
-            GradeEntry.course_id,
-            GradeEntry.student_id,
-            func.max(GradeEntry.updated_at),
-            *values,
-        )
-        .where(GradeEntry.semester == semester)
-        .group_by(GradeEntry.course_id, GradeEntry.student_id)
-    )
-    if window is not None:
-        stmt = stmt.where(GradeEntry.course_id.in_(course_ids))
-    else:
-        stmt = stmt.join(Course, Course.id == GradeEntry.course_id).where(
-            Course.school_year_id == year.id
-        )
+    stmt = select(
+        GradeEntry.course_id, GradeEntry.student_id, func.max(GradeEntry.updated_at), *values
+    ).group_by(GradeEntry.course_id, GradeEntry.student_id)
+    stmt = _scope(stmt, year, semester, course_ids, window)
     grouped: dict[int, dict[int, tuple[dict, datetime]]] = defaultdict(dict)
     for course_id, student_id, changed_at, *cells in db.session.execute(stmt):
         found = {}
-        for index, column in enumerate(PIVOT_COLUMNS):
+        for index, column in enumerate(columns):
             score, rating = cells[2 * index], cells[2 * index + 1]
             if score is not None or rating is not None:
                 found[column] = (score, rating)
