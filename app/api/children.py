@@ -27,9 +27,10 @@ class ReleasedSemester(schemas.Schema):
     tx = fields.List(fields.String(allow_none=True))
     gk = fields.String(allow_none=True)
     ck = fields.String(allow_none=True)
-    xl = fields.String(allow_none=True, metadata={"description": "Tiểu học: T / H / C"})
     average = fields.String(allow_none=True, metadata={"description": "ĐTBmhk khi đủ điểm"})
-    result = fields.String(allow_none=True, metadata={"description": "dat / chua_dat"})
+    result = fields.String(
+        allow_none=True, metadata={"description": "dat / chua_dat; tiểu học: T / H / C"}
+    )
     status = fields.String(allow_none=True, metadata={"description": "complete / incomplete"})
 
 

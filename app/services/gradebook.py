@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services import audit, grade_push
 from app.services.access import get_scoped, is_course_staff, require_school_admin
+from app.services.gradebook_primary import is_primary, parse_primary_cell
 from app.services.gradebook_values import (
     MAX_REGULAR,
     CellValue,
@@ -91,6 +92,15 @@ def is_locked(school_year_id: int, semester: int) -> bool:
 
 def _is_comment(course: Course) -> bool:
     return course.subject.assessment == "comment"
+
+
+def parse_course_cell(course: Course, column: str, raw: object, *, is_fed: bool = False):
+    """A cell value by the course's rules: primary (TT 27), comment or scored (TT 22)."""
+    if is_primary(course):
+        return parse_primary_cell(course, column, raw, is_fed=is_fed)
+    if column == "xl":
+        raise ValidationFailed(_("Cột XL (xếp loại T/H/C) chỉ dùng cho lớp tiểu học."))
+    return parse_cell(raw, is_comment=_is_comment(course))
 
 
 def _in_class(course: Course, student_id: int) -> bool:
@@ -187,7 +197,7 @@ def record_score(
     number = parse_semester(number)
     column = parse_column(column)
     parse_source(source)
-    value = parse_cell(score, is_comment=_is_comment(course))
+    value = parse_course_cell(course, column, score)
     if not _in_class(course, student_id):
         raise ValidationFailed(_("Học sinh không thuộc lớp của môn học này."))
     _check_lock(course, number, reason)
@@ -233,7 +243,7 @@ def check_entries(
         code = str(entry.student_code or "").strip()
         try:
             column = parse_column(entry.column)
-            value = parse_cell(entry.score, is_comment=_is_comment(course))
+            value = parse_course_cell(course, column, entry.score)
             student = students.get(code.upper())
             if student is None:
                 raise ValidationFailed(
@@ -338,6 +348,10 @@ def feed_scores(
     parsed: list[ParsedEntry] = []
     for student_id, score in scores:
         target = column
+        if column == "tx" and is_primary(course):
+            raise ValidationFailed(
+                _("Lớp tiểu học không có cột ĐĐGtx; hãy chọn GK hoặc CK."), code="no_free_column"
+            )
         if column == "tx":
             own = [e for e in entries if e.student_id == student_id]
             target = _regular_column(own, source, source_id)
@@ -345,7 +359,8 @@ def feed_scores(
                 raise ValidationFailed(
                     _("Học sinh đã đủ %(m)s cột ĐĐGtx.", m=MAX_REGULAR), code="no_free_column"
                 )
-        parsed.append((student_id, target, parse_cell(score, is_comment=False), reason.strip()))
+        value = parse_course_cell(course, target, score, is_fed=True)
+        parsed.append((student_id, target, value, reason.strip()))
     return apply_entries(actor, course, number, parsed, source, source_id)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Course, GradeEntry, SchoolYear, User
+from app.services.gradebook_primary import is_primary, primary_cells
 from app.services.gradebook_values import MAX_REGULAR, display, tx_index
 from app.services.gradebook_views import DEFAULT_PERIODS, required_tx, student_row, year_rows
 
@@ -121,7 +122,7 @@ def entries_by_course(
     return grouped
 
 
-PIVOT_COLUMNS = (*(f"tx{n}" for n in range(1, MAX_REGULAR + 1)), "gk", "ck")
+PIVOT_COLUMNS = (*(f"tx{n}" for n in range(1, MAX_REGULAR + 1)), "gk", "ck", "xl")
 
 
 def _scope(stmt, year: SchoolYear, semester: int, course_ids: list[int], window):
@@ -163,21 +164,26 @@ def pivot_cells(
 def semester_rows(course: CourseInfo, period: str, keep, cells: dict) -> list[GradeRow]:
     """The rows of one course semester from pivoted cells (same rules as grades_of)."""
     is_comment = course.subject.assessment == "comment"
-    needed = required_tx(course)
+    primary = is_primary(course)
+    needed = 0 if primary else required_tx(course)
     periods = course.subject.periods_per_year or DEFAULT_PERIODS
-    pick = 1 if is_comment else 0
     values: dict[int, dict] = {}
     widest = needed
     for student_id, (found, _changed) in cells.items():
-        own = {c: v[pick] for c, v in found.items() if v[pick] is not None}
+        own = {}
+        for column, (score, rating) in found.items():
+            value = rating if (column == "xl" if primary else is_comment) else score
+            if value is not None:
+                own[column] = value
+                widest = max(widest, tx_index(column) or 0)
         values[student_id] = own
-        for column in own:
-            widest = max(widest, tx_index(column) or 0)
     rows = []
     for student in keep:
-        grades = student_row(
-            student, values.get(student.id, {}), widest, needed, is_comment, periods
-        )
+        own = values.get(student.id, {})
+        if primary:
+            grades = primary_cells(student, own, course)
+        else:
+            grades = student_row(student, own, widest, needed, is_comment, periods)
         row = _semester_row(course, period, grades, widest)
         found = cells.get(student.id)
         row.updated_at = found[1] if found else None
