@@ -329,6 +329,31 @@ def sync_run(once: bool, every: float, as_json: bool) -> None:
         time.sleep(max(every, 0.5))
 
 
+@main.group("students")
+def students_group() -> None:
+    """Học sinh."""
+
+
+@students_group.command("change-code")
+@click.argument("old_code")
+@click.argument("new_code")
+@click.option("--school", "school_code", required=True)
+@click.option("--reason", default="", help="Lý do (ghi vào nhật ký)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def change_code(old_code: str, new_code: str, school_code: str, reason: str, as_json: bool):
+    """Đổi mã học sinh (điểm giữ nguyên; mã cũ vẫn nhận được khi nhập điểm)."""
+    from app.services.student_codes import change_student_code
+
+    student = change_student_code(None, school_code, old_code, new_code, reason)
+    _emit(
+        as_json,
+        {"student_code": student.student_code, "previous": old_code},
+        f"{student.full_name}: {old_code} → {student.student_code}",
+    )
+
+
 @main.group("exams")
 def exams_group() -> None:
     """Bài kiểm tra."""

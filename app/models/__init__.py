@@ -11,7 +11,13 @@ from app.models.exams import (
     Response,
 )
 from app.models.grade_push import GradePush
-from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock, GradeRelease
+from app.models.gradebook import (
+    GradeEntry,
+    GradeExportSetting,
+    GradeLock,
+    GradeRelease,
+    StudentCodeChange,
+)
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
@@ -55,6 +61,7 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "Semester",
+    "StudentCodeChange",
     "Subject",
     "Submission",
     "SubmissionFile",

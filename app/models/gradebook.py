@@ -110,3 +110,19 @@ class GradeExportSetting(Timestamped, db.Model, SchoolOwned):
     columns: Mapped[list] = mapped_column(JSON, default=list)
 
     __table_args__ = (UniqueConstraint("school_id", "layout"),)
+
+
+class StudentCodeChange(db.Model, SchoolOwned):
+    """A student's code as the school system knew it before: grades stay with the student
+    (they are kept by id) and files or pushes naming the old code still find them."""
+
+    __tablename__ = "student_code_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    old_code: Mapped[str] = mapped_column(String(32), index=True)
+    new_code: Mapped[str] = mapped_column(String(32))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

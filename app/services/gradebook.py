@@ -35,6 +35,7 @@ from app.services.gradebook_values import (
     parse_semester,
     parse_source,
 )
+from app.services.student_codes import former_codes
 
 # A class of 60 students x 12 columns fits with room to spare; more is a mistake or abuse.
 MAX_ENTRIES = 2000
@@ -292,7 +293,11 @@ def _students_by_code(course: Course) -> dict[str, User]:
         .join(ClassMembership, ClassMembership.student_id == User.id)
         .where(ClassMembership.class_id == course.class_id, User.student_code.is_not(None))
     )
-    return {user.student_code.upper(): user for user in db.session.scalars(stmt)}
+    students = {user.student_code.upper(): user for user in db.session.scalars(stmt)}
+    by_id = {user.id: user for user in students.values()}
+    for code, student_id in former_codes(list(by_id)).items():
+        students.setdefault(code, by_id[student_id])  # a code in use now wins over history
+    return students
 
 
 def set_lock(actor: User, school_year_id: object, semester: object, is_locked_now: bool) -> bool:
