@@ -309,6 +309,65 @@ if __name__ == "__main__":
     main()
 
 
+@main.group("sync")
+def sync_group() -> None:
+    """Đồng bộ điểm sang hệ thống quản lý trường."""
+
+
+@sync_group.command("run")
+@click.option("--once", is_flag=True, help="Gửi mọi thay đổi đến hạn rồi dừng.")
+@click.option("--every", type=float, default=5.0, help="Nghỉ N giây giữa hai lượt.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def sync_run(once: bool, every: float, as_json: bool) -> None:
+    """Gửi các thay đổi điểm đang chờ tới SIS_PUSH_URL (thử lại, giãn cách tăng dần)."""
+    import time
+
+    from app.services.grade_push import push_url
+    from app.services.grade_push_delivery import deliver_pending
+
+    if not push_url():
+        click.echo("Lỗi: chưa đặt SIS_PUSH_URL; không có nơi để gửi điểm.", err=True)
+        sys.exit(1)
+    while True:
+        result = deliver_pending()
+        if once or result.delivered or result.retried or result.failed:
+            _emit(
+                as_json,
+                result.as_dict(),
+                f"Đã gửi {result.delivered}, chờ gửi lại {result.retried}, lỗi {result.failed}.",
+            )
+        if once:
+            return
+        time.sleep(max(every, 0.5))
+
+
+@main.group("students")
+def students_group() -> None:
+    """Học sinh."""
+
+
+@students_group.command("change-code")
+@click.argument("old_code")
+@click.argument("new_code")
+@click.option("--school", "school_code", required=True)
+@click.option("--reason", default="", help="Lý do (ghi vào nhật ký)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def change_code(old_code: str, new_code: str, school_code: str, reason: str, as_json: bool):
+    """Đổi mã học sinh (điểm giữ nguyên; mã cũ vẫn nhận được khi nhập điểm)."""
+    from app.services.student_codes import change_student_code
+
+    student = change_student_code(None, school_code, old_code, new_code, reason)
+    _emit(
+        as_json,
+        {"student_code": student.student_code, "previous": old_code},
+        f"{student.full_name}: {old_code} → {student.student_code}",
+    )
+
+
 @main.group("exams")
 def exams_group() -> None:
     """Bài kiểm tra."""

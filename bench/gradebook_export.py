@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--subjects", type=int, default=12)
     parser.add_argument("--database-url")
+    parser.add_argument("--profile", action="store_true", help="cProfile one API page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -143,7 +144,23 @@ def main() -> None:
                 if page * 500 >= body["total"]:
                     break
                 page += 1
-            print(f"json api: {total} rows in {page} pages, {time.perf_counter() - started:.2f} s")
+            elapsed = time.perf_counter() - started
+            print(f"json api: {total} rows in {page} pages, {elapsed:.2f} s in total")
+            if args.profile:
+                _profile(client, headers, year)
+
+
+def _profile(client, headers, year: str) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(
+        f"/api/v1/schools/BENCH/grades?year={year}&semester=1&per_page=500&page=7", headers=headers
+    )
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,10 @@ class Gradebook(schemas.Schema):
     class_name = fields.Function(lambda g: g.course.school_class.name)
     school_year = fields.Function(lambda g: g.course.school_class.school_year.name)
     semester = fields.Integer()
-    assessment = fields.Function(lambda g: "comment" if g.is_comment else "score")
+    assessment = fields.Function(
+        lambda g: "primary" if g.is_primary else "comment" if g.is_comment else "score",
+        metadata={"description": "score | comment | primary (TT 27: xl = T/H/C, gk/ck 1-10)"},
+    )
     is_locked = fields.Boolean()
     required_tx = fields.Integer()
     items = fields.List(fields.Nested(GradebookRow), attribute="rows")

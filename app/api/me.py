@@ -7,6 +7,8 @@ from flask_smorest import Blueprint
 
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
+from app.api.children import ScoreReport
+from app.services.gradebook_release import my_scores
 from app.services.people import children_of
 
 PREFIX = "/me"
@@ -23,3 +25,13 @@ class MeResource(MethodView):
         user = actor()
         user.children = children_of(user) if user.role == "parent" else []
         return user
+
+
+@blp.route("/grades")
+class MyGradesResource(MethodView):
+    @authenticated()
+    @blp.response(200, ScoreReport)
+    @blp.alt_response(403, schema=schemas.Error)
+    def get(self):
+        """Điểm của em: điểm đã công bố của học sinh đang gọi API, theo môn và học kỳ."""
+        return my_scores(actor()).as_dict()

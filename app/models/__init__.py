@@ -10,7 +10,14 @@ from app.models.exams import (
     IntegrityEvent,
     Response,
 )
-from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
+from app.models.grade_push import GradePush
+from app.models.gradebook import (
+    GradeEntry,
+    GradeExportSetting,
+    GradeLock,
+    GradeRelease,
+    StudentCodeChange,
+)
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
 from app.models.questions import (
@@ -39,6 +46,8 @@ __all__ = [
     "GradeEntry",
     "GradeExportSetting",
     "GradeLock",
+    "GradePush",
+    "GradeRelease",
     "IntegrityEvent",
     "Lesson",
     "LessonFile",
@@ -55,6 +64,7 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "Semester",
+    "StudentCodeChange",
     "Subject",
     "Submission",
     "SubmissionFile",

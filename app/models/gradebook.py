@@ -54,7 +54,9 @@ class GradeEntry(Timestamped, db.Model, SchoolOwned):
         CheckConstraint("semester IN (1, 2)", name="semester"),
         CheckConstraint("source IN ('manual', 'homework', 'exam', 'scorm', 'live')", name="source"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="score_range"),
-        CheckConstraint("rating IS NULL OR rating IN ('dat', 'chua_dat')", name="rating"),
+        CheckConstraint(
+            "rating IS NULL OR rating IN ('dat', 'chua_dat', 'T', 'H', 'C')", name="rating"
+        ),
     )
 
 
@@ -79,6 +81,25 @@ class GradeLock(db.Model, SchoolOwned):
     )
 
 
+class GradeRelease(db.Model, SchoolOwned):
+    """A course semester whose scores the teacher has released to students and parents."""
+
+    __tablename__ = "grade_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    semester: Mapped[int] = mapped_column(Integer)
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "semester"),
+        CheckConstraint("semester IN (1, 2)", name="semester"),
+    )
+
+
 class GradeExportSetting(Timestamped, db.Model, SchoolOwned):
     """A school's column mapping for an export layout (SMAS): [[header, field], ...]."""
 
@@ -89,3 +110,19 @@ class GradeExportSetting(Timestamped, db.Model, SchoolOwned):
     columns: Mapped[list] = mapped_column(JSON, default=list)
 
     __table_args__ = (UniqueConstraint("school_id", "layout"),)
+
+
+class StudentCodeChange(db.Model, SchoolOwned):
+    """A student's code as the school system knew it before: grades stay with the student
+    (they are kept by id) and files or pushes naming the old code still find them."""
+
+    __tablename__ = "student_code_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    old_code: Mapped[str] = mapped_column(String(32), index=True)
+    new_code: Mapped[str] = mapped_column(String(32))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -23,8 +23,9 @@ from app.models import (
     Semester,
     User,
 )
-from app.services import audit
+from app.services import audit, grade_push
 from app.services.access import get_scoped, is_course_staff, require_school_admin
+from app.services.gradebook_primary import is_primary, parse_primary_cell
 from app.services.gradebook_values import (
     MAX_REGULAR,
     CellValue,
@@ -34,6 +35,7 @@ from app.services.gradebook_values import (
     parse_semester,
     parse_source,
 )
+from app.services.student_codes import former_codes
 
 # A class of 60 students x 12 columns fits with room to spare; more is a mistake or abuse.
 MAX_ENTRIES = 2000
@@ -91,6 +93,15 @@ def is_locked(school_year_id: int, semester: int) -> bool:
 
 def _is_comment(course: Course) -> bool:
     return course.subject.assessment == "comment"
+
+
+def parse_course_cell(course: Course, column: str, raw: object, *, is_fed: bool = False):
+    """A cell value by the course's rules: primary (TT 27), comment or scored (TT 22)."""
+    if is_primary(course):
+        return parse_primary_cell(course, column, raw, is_fed=is_fed)
+    if column == "xl":
+        raise ValidationFailed(_("Cột XL (xếp loại T/H/C) chỉ dùng cho lớp tiểu học."))
+    return parse_cell(raw, is_comment=_is_comment(course))
 
 
 def _in_class(course: Course, student_id: int) -> bool:
@@ -151,6 +162,7 @@ def _apply(
         {"value": [old, new], "source": [None, source]},
         reason=reason,
     )
+    grade_push.enqueue(entry, course, reason)
     return entry
 
 
@@ -186,7 +198,7 @@ def record_score(
     number = parse_semester(number)
     column = parse_column(column)
     parse_source(source)
-    value = parse_cell(score, is_comment=_is_comment(course))
+    value = parse_course_cell(course, column, score)
     if not _in_class(course, student_id):
         raise ValidationFailed(_("Học sinh không thuộc lớp của môn học này."))
     _check_lock(course, number, reason)
@@ -232,7 +244,7 @@ def check_entries(
         code = str(entry.student_code or "").strip()
         try:
             column = parse_column(entry.column)
-            value = parse_cell(entry.score, is_comment=_is_comment(course))
+            value = parse_course_cell(course, column, entry.score)
             student = students.get(code.upper())
             if student is None:
                 raise ValidationFailed(
@@ -281,7 +293,11 @@ def _students_by_code(course: Course) -> dict[str, User]:
         .join(ClassMembership, ClassMembership.student_id == User.id)
         .where(ClassMembership.class_id == course.class_id, User.student_code.is_not(None))
     )
-    return {user.student_code.upper(): user for user in db.session.scalars(stmt)}
+    students = {user.student_code.upper(): user for user in db.session.scalars(stmt)}
+    by_id = {user.id: user for user in students.values()}
+    for code, student_id in former_codes(list(by_id)).items():
+        students.setdefault(code, by_id[student_id])  # a code in use now wins over history
+    return students
 
 
 def set_lock(actor: User, school_year_id: object, semester: object, is_locked_now: bool) -> bool:
@@ -337,6 +353,10 @@ def feed_scores(
     parsed: list[ParsedEntry] = []
     for student_id, score in scores:
         target = column
+        if column == "tx" and is_primary(course):
+            raise ValidationFailed(
+                _("Lớp tiểu học không có cột ĐĐGtx; hãy chọn GK hoặc CK."), code="no_free_column"
+            )
         if column == "tx":
             own = [e for e in entries if e.student_id == student_id]
             target = _regular_column(own, source, source_id)
@@ -344,7 +364,8 @@ def feed_scores(
                 raise ValidationFailed(
                     _("Học sinh đã đủ %(m)s cột ĐĐGtx.", m=MAX_REGULAR), code="no_free_column"
                 )
-        parsed.append((student_id, target, parse_cell(score, is_comment=False), reason.strip()))
+        value = parse_course_cell(course, target, score, is_fed=True)
+        parsed.append((student_id, target, value, reason.strip()))
     return apply_entries(actor, course, number, parsed, source, source_id)
 
 

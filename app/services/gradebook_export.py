@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -24,54 +23,21 @@ from app.models import (
     User,
 )
 from app.services.access import can_see_school, require_school_admin
-from app.services.gradebook import current_semester, is_locked
-from app.services.gradebook_values import display, parse_semester
-from app.services.gradebook_views import grades_of, year_rows
+from app.services.gradebook import current_semester
+from app.services.gradebook_export_rows import (
+    ClassInfo,
+    CourseInfo,
+    GradeRow,
+    SubjectInfo,
+    entries_by_course,
+    pivot_cells,
+    semester_rows,
+    year_rows_of,
+)
+from app.services.gradebook_values import parse_semester
 from app.services.school import YEAR_RE, current_year, school_by_code
 
 PERIODS = ("1", "2", "year")
-
-
-@dataclass
-class GradeRow:
-    """One student x subject of a semester (or the year), ready to serialise."""
-
-    student_code: str
-    full_name: str
-    class_name: str
-    grade: int
-    subject: str
-    assessment: str
-    period: str
-    course_id: int
-    student_id: int
-    tx: list[str | None] = field(default_factory=list)
-    gk: str | None = None
-    ck: str | None = None
-    average: str | None = None
-    result: str | None = None
-    status: str = "incomplete"
-    semester_1: str | None = None
-    semester_2: str | None = None
-    updated_at: datetime | None = None
-
-    def as_dict(self) -> dict:
-        data = {
-            "student_code": self.student_code,
-            "full_name": self.full_name,
-            "class": self.class_name,
-            "subject": self.subject,
-            "period": self.period,
-            "tx": self.tx,
-            "gk": self.gk,
-            "ck": self.ck,
-            "average": self.average,
-            "result": self.result,
-            "status": self.status,
-        }
-        if self.period == "year":
-            data.update(semester_1=self.semester_1, semester_2=self.semester_2)
-        return data
 
 
 @dataclass(frozen=True)
@@ -156,21 +122,34 @@ def school_grades(
     if sizes is not None:  # a page: load only the students of the courses it shows
         members = _students_by_class(year, {c.class_id for c in chosen})
     chosen = [(c, _keep(members.get(c.class_id, []), c, recent)) for c in chosen]
-    entries = _entries_by_course(year, semesters, [c.id for c, _keep in chosen], window)
-    locked = {n: is_locked(year.id, n) for n in semesters}
+    ids = [c.id for c, _keep in chosen]
     rows: list[GradeRow] = []
-    for course, keep in chosen:
-        entries_of = entries.get(course.id, [])
-        rows.extend(_course_rows(course, period, keep, entries_of, locked))
+    if period == "year":
+        entries = entries_by_course(year, semesters, ids, window)
+        for course, keep in chosen:
+            rows.extend(year_rows_of(course, keep, entries.get(course.id, [])))
+    else:
+        cells = pivot_cells(year, int(period), ids, window)
+        for course, keep in chosen:
+            rows.extend(semester_rows(course, period, keep, cells.get(course.id, {})))
     if window is not None:
         offset = window[0] - (built_from or 0)
         rows = rows[offset : offset + window[1] - window[0]]
     return GradeExport(school=school, query=query, rows=rows, total=total)
 
 
-def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course]:
+def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[CourseInfo]:
     stmt = (
-        select(Course)
+        select(
+            Course.id,
+            Course.class_id,
+            Course.school_year_id,
+            SchoolClass.name,
+            SchoolClass.grade,
+            Subject.name,
+            Subject.assessment,
+            Subject.periods_per_year,
+        )
         .join(SchoolClass, SchoolClass.id == Course.class_id)
         .join(Subject, Subject.id == Course.subject_id)
         .where(Course.school_id == school.id, Course.school_year_id == year.id)
@@ -180,7 +159,18 @@ def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course
         stmt = stmt.where(SchoolClass.search_text == fold(query.class_name))
     if query.subject:
         stmt = stmt.where(Subject.search_text == fold(query.subject))
-    courses = list(db.session.scalars(stmt))
+    courses = [
+        CourseInfo(
+            course_id,
+            class_id,
+            year_id,
+            ClassInfo(class_name, grade),
+            SubjectInfo(subject, assessment, periods),
+        )
+        for course_id, class_id, year_id, class_name, grade, subject, assessment, periods in (
+            db.session.execute(stmt)
+        )
+    ]
     if not courses and (query.class_name or query.subject):
         raise NotFound(
             _(
@@ -193,36 +183,7 @@ def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[Course
     return courses
 
 
-ENTRY_COLUMNS = (
-    GradeEntry.course_id,
-    GradeEntry.student_id,
-    GradeEntry.semester,
-    GradeEntry.column,
-    GradeEntry.score,
-    GradeEntry.rating,
-    GradeEntry.updated_at,
-)
-
-
-def _entries_by_course(
-    year: SchoolYear, semesters: tuple[int, ...], course_ids: list[int], window
-) -> dict[int, list]:
-    """Entries as light rows (no ORM objects: a school has 100,000s): of the chosen courses
-    for a page, of the whole year for a file."""
-    stmt = (
-        select(*ENTRY_COLUMNS)
-        .join(Course, Course.id == GradeEntry.course_id)
-        .where(Course.school_year_id == year.id, GradeEntry.semester.in_(semesters))
-    )
-    if window is not None:
-        stmt = stmt.where(GradeEntry.course_id.in_(course_ids))
-    grouped: dict[int, list] = defaultdict(list)
-    for entry in db.session.execute(stmt):
-        grouped[entry.course_id].append(entry)
-    return grouped
-
-
-def _keep(students: list[User], course: Course, recent) -> list[User]:
+def _keep(students: list[User], course: CourseInfo, recent) -> list[User]:
     return students if recent is None else [s for s in students if (course.id, s.id) in recent]
 
 
@@ -237,9 +198,10 @@ def _class_sizes(year: SchoolYear) -> dict[int, int]:
 
 
 def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
-    """{class id: students by name} of the year (or of `class_ids` only)."""
+    """{class id: students by name} of the year (or of `class_ids` only), as light rows
+    (id, student_code, full_name)."""
     stmt = (
-        select(ClassMembership.class_id, User)
+        select(ClassMembership.class_id, User.id, User.student_code, User.full_name)
         .join(User, User.id == ClassMembership.student_id)
         .join(SchoolClass, SchoolClass.id == ClassMembership.class_id)
         .where(SchoolClass.school_year_id == year.id)
@@ -247,9 +209,9 @@ def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
     )
     if class_ids is not None:
         stmt = stmt.where(ClassMembership.class_id.in_(class_ids))
-    grouped: dict[int, list[User]] = defaultdict(list)
-    for class_id, student in db.session.execute(stmt):
-        grouped[class_id].append(student)
+    grouped: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(stmt):
+        grouped[row.class_id].append(row)
     return grouped
 
 
@@ -268,56 +230,3 @@ def _changed_since(year: SchoolYear, semesters, since: datetime | None):
         .distinct()
     )
     return {(course_id, student_id) for course_id, student_id in db.session.execute(stmt)}
-
-
-def _course_rows(course: Course, period: str, keep, entries, locked) -> list[GradeRow]:
-    changed: dict[int, datetime] = {}
-    for entry in entries:
-        last = changed.get(entry.student_id)
-        if last is None or entry.updated_at > last:
-            changed[entry.student_id] = entry.updated_at
-    if period == "year":
-        rows = [_year_row(course, y) for y in year_rows(course, keep, entries)]
-    else:
-        number = int(period)
-        grid = grades_of(course, number, keep, entries, locked[number])
-        rows = [_semester_row(course, period, r, grid.tx_count) for r in grid.rows]
-    for row in rows:
-        row.updated_at = changed.get(row.student_id)
-    return rows
-
-
-def _base(course: Course, student: User, period: str) -> GradeRow:
-    return GradeRow(
-        student_code=student.student_code or "",
-        full_name=student.full_name,
-        class_name=course.school_class.name,
-        grade=course.school_class.grade,
-        subject=course.subject.name,
-        assessment=course.subject.assessment,
-        period=period,
-        course_id=course.id,
-        student_id=student.id,
-    )
-
-
-def _cell(value: Decimal | str | None) -> str | None:
-    return value if isinstance(value, str) or value is None else display(value)
-
-
-def _semester_row(course: Course, period: str, grades, width: int) -> GradeRow:
-    row = _base(course, grades.student, period)
-    row.tx = [_cell(v) for v in grades.tx] + [None] * (width - len(grades.tx))
-    row.gk, row.ck = _cell(grades.gk), _cell(grades.ck)
-    row.average = None if grades.average is None else str(grades.average)
-    row.result, row.status = grades.result, grades.status
-    return row
-
-
-def _year_row(course: Course, grades) -> GradeRow:
-    row = _base(course, grades.student, "year")
-    row.semester_1 = None if grades.first.average is None else str(grades.first.average)
-    row.semester_2 = None if grades.second.average is None else str(grades.second.average)
-    row.average = None if grades.average is None else str(grades.average)
-    row.result, row.status = grades.result, grades.status
-    return row

@@ -20,10 +20,11 @@ from app.core.text import fold
 from app.extensions import db
 from app.models import Course, SchoolClass, SchoolYear, Subject
 from app.services.gradebook import EntryInput, apply_entries, check_entries
+from app.services.gradebook_primary import is_primary
 from app.services.gradebook_values import parse_semester
 from app.services.school import school_by_code
 
-SCORE_HEADER = re.compile(r"^(tx\d{1,2}|gk|ck)$")
+SCORE_HEADER = re.compile(r"^(tx\d{1,2}|gk|ck|xl|ket qua)$")
 KEY_HEADERS = {
     "ma hoc sinh": "code",
     "student_code": "code",
@@ -124,6 +125,10 @@ def _entries_by_course(table, keys, scores, courses, reason):
             continue
         entries = by_course.setdefault(course.id, (course, []))[1]
         for i, column in scores:
+            if column == "ket qua":  # the result column carries the rating of primary courses
+                if not is_primary(course):
+                    continue
+                column = "xl"
             if row[i]:
                 entries.append(EntryInput(row[keys["code"]], column, row[i], reason))
     return by_course, errors

@@ -14,7 +14,7 @@ from app.services.grading import CommentResult, ScoreError, parse_score, round_s
 from app.services.grading_scores import check_score, to_decimal
 
 MAX_REGULAR = 10
-COLUMN_RE = re.compile(r"^(?:tx([1-9]|10)|gk|ck)$")
+COLUMN_RE = re.compile(r"^(?:tx([1-9]|10)|gk|ck|xl)$")
 SOURCES = ("manual", "homework", "exam", "scorm", "live")
 _DAT = {"d", "dat", "đ", "đat", "pass", "true", "1"}
 _CHUA_DAT = {"cd", "chua dat", "chua_dat", "cđ", "fail", "false", "0"}
@@ -37,7 +37,11 @@ def parse_column(raw: object) -> str:
     column = str(raw or "").strip().lower()
     if not COLUMN_RE.match(column):
         raise ValidationFailed(
-            _("Cột “%(c)s” không hợp lệ; dùng tx1 … tx%(n)s, gk hoặc ck.", c=raw, n=MAX_REGULAR)
+            _(
+                "Cột “%(c)s” không hợp lệ; dùng tx1 … tx%(n)s, gk, ck (tiểu học: xl).",
+                c=raw,
+                n=MAX_REGULAR,
+            )
         )
     return column
 

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Course, GradeEntry, Role, SchoolClass, User
 from app.services.access import get_scoped
 from app.services.gradebook import is_locked
+from app.services.gradebook_primary import is_primary, primary_cells, primary_columns
 from app.services.gradebook_values import parse_semester, tx_index
 from app.services.grading import (
     comment_semester_result,
@@ -62,6 +63,14 @@ class CourseGradebook:
     tx_count: int
     rows: list[StudentGrades]
 
+    @property
+    def is_primary(self) -> bool:
+        return is_primary(self.course)
+
+    @property
+    def primary_columns(self) -> tuple[str, ...]:
+        return primary_columns(self.course) if self.is_primary else ()
+
 
 def course_for_read(actor: User, course_id: object) -> Course:
     """The course if `actor` may read its gradebook: its teacher, the homeroom teacher, admins."""
@@ -93,20 +102,25 @@ def grades_of(
 ) -> CourseGradebook:
     """Build the grid of one course semester from already loaded entries (ORM or rows)."""
     is_comment = course.subject.assessment == "comment"
-    needed = required_tx(course)
+    primary = is_primary(course)
+    needed = 0 if primary else required_tx(course)
     cells: dict[int, dict[str, Decimal | str]] = defaultdict(dict)
     widest = needed
     for entry in entries:
-        value = entry.rating if is_comment else entry.score
+        uses_rating = entry.column == "xl" if primary else is_comment
+        value = entry.rating if uses_rating else entry.score
         if value is None:
             continue
         cells[entry.student_id][entry.column] = value
         widest = max(widest, tx_index(entry.column) or 0)
     periods = course.subject.periods_per_year or DEFAULT_PERIODS
-    rows = [
-        _row(student, cells[student.id], widest, needed, is_comment, periods)
-        for student in students
-    ]
+    if primary:
+        rows = [primary_cells(student, cells[student.id], course) for student in students]
+    else:
+        rows = [
+            student_row(student, cells[student.id], widest, needed, is_comment, periods)
+            for student in students
+        ]
     return CourseGradebook(
         course=course,
         semester=semester,
@@ -118,9 +132,10 @@ def grades_of(
     )
 
 
-def _row(
+def student_row(
     student: User, cells: dict, width: int, needed: int, is_comment: bool, periods: int
 ) -> StudentGrades:
+    """One student's row from their cells {column: score or rating} of a course semester."""
     tx = [cells.get(f"tx{i}") for i in range(1, width + 1)]
     row = StudentGrades(student=student, tx=tx, gk=cells.get("gk"), ck=cells.get("ck"))
     if is_comment:
@@ -171,9 +186,11 @@ def year_rows(course: Course, students: list[User], entries) -> list[YearGrades]
         average = result = None
         if one.average is not None and two.average is not None:
             average = year_average(one.average, two.average)
-        outcome = comment_year_result(one.result, two.result)
-        if outcome is not None:
-            result = outcome.value
+        if is_primary(course):
+            result = two.result  # TT 27: the end-of-year rating is semester II's
+        else:
+            outcome = comment_year_result(one.result, two.result)
+            result = None if outcome is None else outcome.value
         rows.append(YearGrades(student, one, two, average, result))
     return rows
 
@@ -192,6 +209,7 @@ def class_ratings(actor: User, class_id: object, period: str) -> list[ClassRatin
     school_class = get_scoped(SchoolClass, class_id, actor)
     if not (actor.is_admin or school_class.homeroom_teacher_id == actor.id):
         raise Forbidden(_("Chỉ giáo viên chủ nhiệm hoặc quản trị trường xem được xếp loại."))
+    is_primary_class = 1 <= school_class.grade <= 5
     courses = list(
         db.session.scalars(
             select(Course).where(Course.class_id == school_class.id).order_by(Course.id)
@@ -202,6 +220,8 @@ def class_ratings(actor: User, class_id: object, period: str) -> list[ClassRatin
     for course in courses:
         for student, value in _subject_results(course, students, period):
             per_student[student.id][course.subject.name] = value
+    if is_primary_class:  # TT 27 has no overall learning rating from subject averages
+        return [ClassRating(s, None, None, per_student[s.id]) for s in students]
     return [_rate(student, per_student[student.id], courses) for student in students]
 
 

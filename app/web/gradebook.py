@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import Role
-from app.services import exports, gradebook, gradebook_admin, gradebook_views
+from app.services import (
+    exports,
+    grade_push,
+    gradebook,
+    gradebook_admin,
+    gradebook_release,
+    gradebook_views,
+)
 from app.services.gradebook_export import GradeQuery, school_grades
 from app.services.gradebook_values import display
 from app.services.grading import label
@@ -62,10 +69,12 @@ def grid(course_id: int):
     semester = request.args.get("semester") or gradebook.current_semester(course.school_year_id)
     book = gradebook_views.course_gradebook(current_user, course_id, semester)
     can_edit = current_user.is_admin or course.teacher_id == current_user.id
+    released = gradebook_release.released_semesters([course.id])
     return render_template(
         "gradebook/grid.html",
         book=book,
         can_edit=can_edit,
+        is_released=(course.id, book.semester) in released,
         cell_text=cell_text,
         result_text=result_text,
     )
@@ -129,3 +138,43 @@ def set_lock(year_id: int, semester: int):
         "success",
     )
     return redirect(url_for("gradebook.admin"))
+
+
+@bp.get("/admin/sync")
+@admin_required
+def sync():
+    return render_template(
+        "gradebook/sync.html",
+        summary=grade_push.push_summary(current_user),
+        url=grade_push.push_url(current_user.school_id),
+    )
+
+
+@bp.post("/admin/sync/replay")
+@admin_required
+def replay():
+    raw = request.form.get("push_id", "").strip()
+    count = grade_push.replay(current_user, int(raw) if raw.isdigit() else None)
+    flash(_("Đã đưa %(n)s thay đổi về hàng chờ gửi lại.", n=count), "success")
+    return redirect(url_for("gradebook.sync"))
+
+
+@bp.post("/courses/<int:course_id>/release")
+@staff_required
+def release(course_id: int):
+    semester = request.form.get("semester", "")
+    is_released = request.form.get("is_released") == "1"
+    gradebook_release.set_release(current_user, course_id, semester, is_released)
+    flash(
+        _("Đã công bố điểm học kỳ %(s)s cho học sinh và phụ huynh.", s=semester)
+        if is_released
+        else _("Đã thu hồi điểm học kỳ %(s)s; học sinh và phụ huynh không còn thấy.", s=semester),
+        "success",
+    )
+    return redirect(url_for("gradebook.grid", course_id=course_id, semester=semester))
+
+
+@bp.get("/my")
+@roles_required(Role.STUDENT)
+def my_scores():
+    return render_template("gradebook/my.html", report=gradebook_release.my_scores(current_user))

@@ -225,3 +225,15 @@ def test_pages_cover_every_row_once_across_courses(client, make, school, web, gr
         assert body["total"] == 6
         seen += [(i["subject"], i["student_code"]) for i in body["items"]]
     assert len(seen) == 6 and len(set(seen)) == 6
+
+
+@pytest.mark.parametrize("semester", ["1", "year"])
+def test_hand_built_page_items_equal_the_documented_schema(client, school, web, graded, semester):
+    from app.api.grades import GradeItem
+    from app.services.gradebook_export import GradeQuery, school_grades
+
+    body = _school_grades(client, school, web.bearer("ad"), semester=semester).get_json()
+    export = school_grades(None, school.code, GradeQuery(current_year(school).name, semester))
+    expected = GradeItem(many=True).dump(export.rows)
+    assert body["items"] == expected
+    assert body["items"][0]["updated_at"].endswith("+00:00")

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from app.services.gradebook_export import GradeExport, GradeRow
 
-RESULT_LABELS = {"dat": "Đạt", "chua_dat": "Chưa đạt"}
+RESULT_LABELS = {
+    "dat": "Đạt",
+    "chua_dat": "Chưa đạt",
+    "T": "Hoàn thành tốt",
+    "H": "Hoàn thành",
+    "C": "Chưa hoàn thành",
+}
 CELL_LABELS = {"dat": "Đ", "chua_dat": "CĐ"}
 SEMESTER_NAMES = {"1": "HỌC KỲ I", "2": "HỌC KỲ II", "year": "CẢ NĂM"}
 STATUS_LABELS = {"complete": "Đủ điểm", "incomplete": "Thiếu điểm"}

@@ -20,10 +20,26 @@
     return grid.querySelector(`input.gb-cell[data-row="${row}"][data-col="${col}"]`);
   }
 
-  function problem(value) {
+  const PRIMARY_RATINGS = ["t", "h", "c", "htt", "ht", "cht"];
+  const TEST = /^(?:[1-9]|10)$/;
+  const RESULT_LABELS = {
+    dat: "Đạt",
+    chua_dat: "Chưa đạt",
+    T: "Hoàn thành tốt",
+    H: "Hoàn thành",
+    C: "Chưa hoàn thành",
+  };
+
+  function problem(value, kind) {
     const text = value.trim();
     if (text === "") {
       return "";
+    }
+    if (kind === "rating") {
+      return PRIMARY_RATINGS.includes(text.toLowerCase()) ? "" : grid.dataset.msgPrimaryRating;
+    }
+    if (kind === "test") {
+      return TEST.test(text) ? "" : grid.dataset.msgTest;
     }
     if (isComment) {
       return RATINGS.includes(text.toLowerCase()) ? "" : grid.dataset.msgRating;
@@ -36,7 +52,7 @@
   }
 
   function check(cell) {
-    const message = problem(cell.value);
+    const message = problem(cell.value, cell.dataset.kind);
     cell.classList.toggle("is-invalid", message !== "");
     cell.classList.toggle("gb-dirty", cell.value.trim() !== cell.dataset.original);
     cell.title = message;
@@ -127,7 +143,7 @@
       if (!row) {
         return;
       }
-      const result = item.result === "dat" ? "Đạt" : item.result === "chua_dat" ? "Chưa đạt" : "";
+      const result = RESULT_LABELS[item.result] || "";
       row.querySelector(".gb-average").textContent = result || shown(item.average);
       row.querySelector(".gb-status").textContent =
         item.status === "complete" ? grid.dataset.statusComplete : grid.dataset.statusIncomplete;
