@@ -109,24 +109,22 @@ class ProctorNamespace(_Base):
     roles: ClassVar[frozenset] = STAFF
 
     def on_watch_exam(self, data):
-        def work(user, data):
-            exam_id = _int(data, "exam_id")
-            if exam_id is None:
-                return _fail("invalid_payload", _("Thiếu mã bài kiểm tra."))
-            snapshot = exam_proctor.snapshot(user, exam_id)
-            join_room(f"proctor:{exam_id}")
-            return {"ok": True, "snapshot": snapshot}
-
-        return self.guarded(data, work)
+        """Join the exam's room; acknowledged with the snapshot."""
+        return self.guarded(data, lambda user, data: self._snapshot(user, data, join=True))
 
     def on_snapshot(self, data):
-        def work(user, data):
-            exam_id = _int(data, "exam_id")
-            if exam_id is None:
-                return _fail("invalid_payload", _("Thiếu mã bài kiểm tra."))
-            return {"ok": True, "snapshot": exam_proctor.snapshot(user, exam_id)}
+        """The current snapshot (progress is asked for every few seconds)."""
+        return self.guarded(data, lambda user, data: self._snapshot(user, data, join=False))
 
-        return self.guarded(data, work)
+    @staticmethod
+    def _snapshot(user: User, data: dict, *, join: bool) -> dict:
+        exam_id = _int(data, "exam_id")
+        if exam_id is None:
+            return _fail("invalid_payload", _("Thiếu mã bài kiểm tra."))
+        snapshot = exam_proctor.snapshot(user, exam_id)
+        if join:
+            join_room(f"proctor:{exam_id}")
+        return {"ok": True, "snapshot": snapshot}
 
 
 def register(socketio) -> None:

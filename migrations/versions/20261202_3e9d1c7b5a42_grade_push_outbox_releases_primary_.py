@@ -1,7 +1,7 @@
 """grade push outbox, releases, primary ratings, student code history
 
 Revision ID: 3e9d1c7b5a42
-Revises: a7c51e2d9b10
+Revises: 9ba53fd6c513
 Create Date: 2026-12-02 15:36:15.041403
 
 """
@@ -13,7 +13,7 @@ import app.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = '3e9d1c7b5a42'
-down_revision = 'a7c51e2d9b10'
+down_revision = '9ba53fd6c513'
 branch_labels = None
 depends_on = None
 
