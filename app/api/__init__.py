@@ -33,6 +33,7 @@ def register_api(app: Flask) -> None:
         gradebook,
         grades,
         me,
+        scorm,
         users,
     )
     from app.api.oneroster import bp as oneroster_bp
@@ -47,7 +48,8 @@ def register_api(app: Flask) -> None:
     )
     api.init_app(app)
     for module in (
-        auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments
+        auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments,
+        scorm,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_blueprint(oneroster_bp)

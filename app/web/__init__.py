@@ -10,12 +10,14 @@ def register_web(app: Flask) -> None:
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
     from app.web.courses import bp as courses_bp
+    from app.web.elearning import bp as elearning_bp
     from app.web.exams import bp as exams_bp
     from app.web.family import bp as family_bp
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
     from app.web.questions import bp as questions_bp
+    from app.web.scorm_content import bp as scorm_content_bp
     from app.web.search import bp as search_bp
 
     question_render.register(app)
@@ -30,5 +32,7 @@ def register_web(app: Flask) -> None:
         gradebook_bp,
         courses_bp,
         homework_bp,
+        elearning_bp,
+        scorm_content_bp,
     ):
         app.register_blueprint(bp)
