@@ -45,14 +45,20 @@ _INTERACTION_FIELDS = {
 _KEEP_EMPTY = {"cmi.suspend_data", "cmi.core.lesson_location", "cmi.location"}
 
 
-def _flat(values: dict) -> dict[str, object]:
-    """Element names as 'cmi.…' (scorm-again's flattened format may omit the prefix)."""
+def _flat(values: dict, prefix: str = "") -> dict[str, object]:
+    """Element names as 'cmi.…'; nested objects and arrays (scorm-again renders empty
+    collections as {}) are flattened, and a missing 'cmi.' prefix is added."""
     out: dict[str, object] = {}
     for key, value in values.items():
-        name = str(key)
-        if not name.startswith(("cmi.", "adl.")):
+        name = f"{prefix}{key}"
+        if not prefix and not name.startswith(("cmi.", "adl.")):
             name = f"cmi.{name}"
-        out[name] = value
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}."))
+        elif isinstance(value, list):
+            out.update(_flat(dict(enumerate(value)), f"{name}."))
+        else:
+            out[name] = value
     return out
 
 

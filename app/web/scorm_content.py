@@ -20,6 +20,7 @@ _ALLOWED_ON_CONTENT_ORIGIN = (
     "/api/v1/scorm/",
     "/static/vendor/scorm-again/",
     "/static/js/scorm_runtime.js",
+    "/static/css/scorm_runtime.css",
 )
 
 

@@ -110,18 +110,22 @@ def test_commit_is_stored_resumed_and_summarised(app, setup, tmp_path):
     course, teacher, pupils = setup
     version = elearning.import_package(teacher, course.id, make_zip(tmp_path))
     launch = _launch(pupils[0], version.package_id)
-    out = scorm_runtime.commit(launch.token, {
-        "cmi.core.lesson_location": "page-3",
-        "cmi.suspend_data": "abc",
-        "cmi.core.score.raw": "85",
-        "cmi.core.session_time": "00:01:30",
-        "cmi.core.exit": "suspend",
-        "cmi.core.student_id": "tampered",  # read-only: dropped silently
-        "cmi.core.score.min": "",  # never set: not a commit
-        "cmi.interactions.0.id": "q1",
-        "cmi.interactions.0.student_response": "b",
-        "cmi.interactions.0.result": "correct",
-    }, terminated=True)
+    out = scorm_runtime.commit(
+        launch.token,
+        {
+            "cmi.core.lesson_location": "page-3",
+            "cmi.suspend_data": "abc",
+            "cmi.core.score.raw": "85",
+            "cmi.core.session_time": "00:01:30",
+            "cmi.core.exit": "suspend",
+            "cmi.core.student_id": "tampered",  # read-only: dropped silently
+            "cmi.core.score.min": "",  # never set: not a commit
+            "cmi.interactions.0.id": "q1",
+            "cmi.interactions.0.student_response": "b",
+            "cmi.interactions.0.result": "correct",
+        },
+        terminated=True,
+    )
     assert out == {"result": True, "errorCode": 0, "rejected": {}}
     attempt = db.session.get(ScormAttempt, launch.attempt.id)
     assert (attempt.completion, attempt.success) == ("completed", "passed")  # mastery 80
@@ -142,9 +146,14 @@ def test_invalid_values_get_the_scorm_code_and_are_not_stored(app, setup, tmp_pa
     course, teacher, pupils = setup
     version = elearning.import_package(teacher, course.id, make_zip(tmp_path))
     launch = _launch(pupils[0], version.package_id)
-    out = scorm_runtime.commit(launch.token, {
-        "cmi.core.score.raw": "lots", "cmi.core.nonsense": "1", "cmi.core.lesson_location": "p2",
-    })
+    out = scorm_runtime.commit(
+        launch.token,
+        {
+            "cmi.core.score.raw": "lots",
+            "cmi.core.nonsense": "1",
+            "cmi.core.lesson_location": "p2",
+        },
+    )
     assert out["result"] is False
     assert out["rejected"]["cmi.core.score.raw"]["code"] == 405
     assert out["rejected"]["cmi.core.nonsense"]["code"] == 201
@@ -155,7 +164,9 @@ def test_invalid_values_get_the_scorm_code_and_are_not_stored(app, setup, tmp_pa
 def test_lenient_suspend_data_and_mixed_up_statuses_are_kept_with_a_note(app, fixtures, setup):
     course, teacher, pupils = setup
     version = elearning.import_package(
-        teacher, course.id, fixtures / VALID[6]  # 2004 3rd edition, single SCO
+        teacher,
+        course.id,
+        fixtures / VALID[6],  # 2004 3rd edition, single SCO
     )
     launch = _launch(pupils[0], version.package_id)
     out = scorm_runtime.commit(launch.token, {"cmi.completion_status": "passed"})
@@ -216,14 +227,24 @@ def test_report_xlsx_and_gradebook_feed(app, setup, tmp_path):
         teacher, course.id, make_zip(tmp_path), gradebook_column="tx"
     )
     launch = _launch(pupils[0], version.package_id)
-    scorm_runtime.commit(launch.token, {
-        "cmi.core.score.raw": "75", "cmi.core.lesson_status": "failed",
-        "cmi.interactions.0.id": "q1", "cmi.interactions.0.student_response": "c",
-    }, terminated=True)
+    scorm_runtime.commit(
+        launch.token,
+        {
+            "cmi.core.score.raw": "75",
+            "cmi.core.lesson_status": "failed",
+            "cmi.interactions.0.id": "q1",
+            "cmi.interactions.0.student_response": "c",
+        },
+        terminated=True,
+    )
     _package, rows = scorm_reports.report(teacher, version.package_id)
     row = next(r for r in rows if r.student.id == pupils[0].id)
     assert (row.completion, row.success, row.score10, row.attempts) == (
-        "completed", "failed", Decimal("7.50"), 1)
+        "completed",
+        "failed",
+        Decimal("7.50"),
+        1,
+    )
     assert next(r for r in rows if r.student.id == pupils[1].id).attempts == 0
     data, _name = scorm_reports.export_xlsx(teacher, version.package_id)
     book = load_workbook(io.BytesIO(data))
