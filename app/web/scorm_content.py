@@ -54,12 +54,15 @@ def _wrapper_csp(parent: str) -> str:
 
 
 def package_csp(parent: str) -> str:
-    """Packaged content brings its own inline scripts, styles and media: allow them, but only
-    from the content origin; it may talk to its own origin (the commit endpoint) only."""
+    """Packaged content brings its own inline scripts, styles and media, and authoring tools
+    link libraries and fonts from CDNs: allow those. Requests it makes with fetch/XHR may go
+    to its own origin only (the commit endpoint), and it may be framed only by the player."""
     return (
-        "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' data: "
-        "blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; "
+        "default-src 'self' data: blob:; "
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob: https:; "
+        "style-src 'self' 'unsafe-inline' https:; img-src 'self' data: blob: https:; "
+        "media-src 'self' data: blob: https:; font-src 'self' data: https:; "
+        "connect-src 'self'; frame-src 'self' https:; object-src 'none'; "
         f"base-uri 'self'; form-action 'self'; frame-ancestors 'self' {parent}"
     )
 

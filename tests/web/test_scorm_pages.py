@@ -1,0 +1,162 @@
+"""SCORM pages: upload with a preview, publish as a lesson, size limit, the content origin."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from app.extensions import db
+from app.models import Lesson, ScormPackage
+from app.services import elearning, scorm_runtime
+
+CONTENT = "http://localhost:8001"
+
+
+@pytest.fixture
+def course_setup(make, school):
+    course, teacher, pupils = make.gradebook_course(school, students=1)
+    make.section(course)
+    return course, teacher, pupils[0]
+
+
+def _upload(web, course, path, name=None, package_id=""):
+    with open(path, "rb") as handle:
+        data = {"file": (io.BytesIO(handle.read()), name or path.name), "package_id": package_id}
+    return web.post_form(
+        f"/elearning/courses/{course.id}/upload",
+        data,
+        content_type="multipart/form-data",
+        token_page=f"/elearning/courses/{course.id}/upload",
+    )
+
+
+def test_upload_previews_structure_then_publishes_a_lesson(web, course_setup, fixtures):
+    course, teacher, _student = course_setup
+    web.login(teacher.username)
+    zip_path = fixtures / "scorm2004" / "SequencingForcedSequential_SCORM20043rdEdition.zip"
+    page = _upload(web, course, zip_path)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Golf Explained - Sequencing Forced Order" in html
+    assert 'id="scorm-preview"' in html and "2004-3rd" in html
+    assert db.session.query(ScormPackage).count() == 0  # nothing before publishing
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = web.post_form(
+        f"/elearning/courses/{course.id}/publish",
+        {"token": token, "title": "Bài golf", "gradebook_column": "tx", "filename": "g.zip"},
+        token_page=f"/elearning/courses/{course.id}/upload",
+    )
+    assert response.status_code == 302
+    package = db.session.query(ScormPackage).one()
+    assert package.title == "Bài golf" and package.gradebook_column == "tx"
+    course_page = web.client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert f"/elearning/packages/{package.id}/play" in course_page
+    report = web.client.get(f"/elearning/packages/{package.id}")
+    assert report.status_code == 200 and 'id="scorm-report"' in report.get_data(as_text=True)
+
+
+def test_preview_lists_unsupported_sequencing(web, course_setup, fixtures):
+    course, teacher, _student = course_setup
+    web.login(teacher.username)
+    zip_path = fixtures / "scorm2004" / "SequencingSimpleRemediation_SCORM20043rdEdition.zip"
+    html = _upload(web, course, zip_path).get_data(as_text=True)
+    assert 'id="preview-unsupported"' in html and "không hỗ trợ" in html
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "scorm12/MalformedXml_SCORM12.zip",
+        "scorm12/invalid_badscorm_manifest_in_subdir.zip",
+        "scorm12/invalid_no_manifest.zip",
+    ],
+)
+def test_invalid_packages_are_refused_with_a_clear_message(web, course_setup, fixtures, relative):
+    course, teacher, _student = course_setup
+    web.login(teacher.username)
+    page = _upload(web, course, fixtures / relative)
+    assert page.status_code == 422
+    assert "Gói SCORM không nhập được" in page.get_data(as_text=True)
+    assert db.session.query(Lesson).count() == 0
+
+
+def test_a_500_mb_upload_is_refused_with_413_before_it_is_read(web, course_setup):
+    course, teacher, _student = course_setup
+    web.login(teacher.username)
+    response = web.client.post(
+        f"/elearning/courses/{course.id}/upload",
+        data=b"",
+        environ_overrides={"CONTENT_LENGTH": str(500 * 1024 * 1024)},
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert response.status_code == 413
+    assert "Gói SCORM quá lớn: tối đa 200 MB" in response.get_data(as_text=True)
+
+
+def test_students_cannot_upload(web, course_setup):
+    course, _teacher, student = course_setup
+    web.login(student.username)
+    assert web.client.get(f"/elearning/courses/{course.id}/upload").status_code == 403
+
+
+def test_the_content_origin_serves_packages_only_and_needs_the_launch_token(
+    app, client, course_setup, fixtures
+):
+    course, teacher, student = course_setup
+    version = elearning.import_package(
+        teacher, course.id, fixtures / "scorm12" / "RuntimeBasicCalls_SCORM12.zip"
+    )
+    launch = scorm_runtime.launch(student, version.package_id, None, "http://127.0.0.1")
+    app.config["SCORM_CONTENT_ORIGIN"] = CONTENT
+    try:
+        base = {"base_url": CONTENT}
+        wrapper = client.get(f"/scorm/run/{launch.token}/", **base)
+        assert wrapper.status_code == 200
+        assert "frame-ancestors http://127.0.0.1" in wrapper.headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in wrapper.headers["Content-Security-Policy"]
+        sco = client.get(f"/scorm/run/{launch.token}/f/{launch.item.launch_url}", **base)
+        assert sco.status_code == 200
+        assert "script-src 'self' 'unsafe-inline'" in sco.headers["Content-Security-Policy"]
+        assert "Set-Cookie" not in sco.headers
+        sco.close()
+        # Teacher and app routes do not exist on the content origin, whatever the cookies.
+        for path in (
+            f"/elearning/packages/{version.package_id}",
+            "/courses",
+            "/login",
+            "/api/v1/me",
+        ):
+            assert client.get(path, **base).status_code == 404
+        forged = launch.token[:-3] + "abc"
+        assert client.get(f"/scorm/run/{forged}/", **base).status_code == 403
+        escape = client.get(f"/scorm/run/{launch.token}/f/../../../etc/passwd", **base)
+        assert escape.status_code == 404
+    finally:
+        app.config.pop("SCORM_CONTENT_ORIGIN", None)
+
+
+def test_commit_endpoint_needs_a_launch_token_and_writes_only_its_attempt(
+    app, client, make, school, course_setup, fixtures
+):
+    course, teacher, student = course_setup
+    other = make.user(school, "student")
+    version = elearning.import_package(
+        teacher, course.id, fixtures / "scorm12" / "RuntimeBasicCalls_SCORM12.zip"
+    )
+    mine = scorm_runtime.launch(student, version.package_id, None, "http://127.0.0.1")
+    body = {"cmi": {"cmi.core.lesson_location": "p9"}}
+    # Without a bearer token the cookie rules apply: no CSRF token, refused.
+    assert client.post("/api/v1/scorm/commit", json=body).status_code == 400
+    bad = client.post("/api/v1/scorm/commit", json=body, headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.get_json()["error"]["code"] == "not_authenticated"
+    ok = client.post(
+        "/api/v1/scorm/commit",
+        json={"cmi": {"cmi.core.lesson_location": "p9", "cmi.core.score.raw": "x"}},
+        headers={"Authorization": f"Bearer {mine.token}"},
+    )
+    assert ok.status_code == 200
+    assert ok.get_json()["errorCode"] == 405 and ok.get_json()["result"] is False
+    db.session.expire_all()
+    assert mine.attempt.cmi == {"cmi.core.lesson_location": "p9"}
+    assert other.id not in {a.student_id for a in db.session.query(type(mine.attempt))}
