@@ -179,3 +179,70 @@ def test_each_fixture_records_completion_and_score_and_resumes_on_another_device
         p for p in page.problems if "Content Security Policy" in p and "localhost" not in p
     ]
     assert not csp_errors, csp_errors
+
+
+PROBE = """async ([appOrigin, packageId]) => {
+  const out = {cookie: document.cookie};
+  try { out.top = window.top.document.title; } catch (e) { out.top = "blocked"; }
+  try {
+    const r = await fetch(appOrigin + "/elearning/packages/" + packageId, {credentials: "include"});
+    out.teacher = "read " + r.status;
+  } catch (e) { out.teacher = "blocked"; }
+  const own = await fetch("/elearning/packages/" + packageId, {credentials: "include"});
+  out.contentOrigin = own.status;
+  const api = await fetch("/api/v1/courses", {credentials: "include"});
+  out.api = api.status;
+  return out;
+}"""
+
+
+def test_package_script_cannot_act_as_the_user_or_reach_teacher_routes(
+    page, live_url, content_origin, make, school, fixtures
+):
+    course, teacher, _student = _course(make, school)
+    version = elearning.import_package(
+        teacher, course.id, fixtures / "scorm12/RuntimeBasicCalls_SCORM12.zip"
+    )
+    _sign_in(page, live_url, teacher.username)  # the most privileged viewer
+    page.goto(f"{live_url}/elearning/packages/{version.package_id}/play")
+    frame = _sco_frame(page)
+    probe = frame.evaluate(PROBE, [live_url, version.package_id])
+    assert probe["cookie"] == ""  # no session cookie on the content origin
+    assert probe["top"] == "blocked"  # cannot read the signed-in page
+    assert probe["teacher"] == "blocked"  # the app answers it no CORS: unreadable
+    assert probe["contentOrigin"] == 404 and probe["api"] == 404
+    # The token in the package's URL writes only this launch's attempt, nobody else's.
+    token = frame.url.split("/scorm/run/")[1].split("/")[0]
+    attempt = scorm_runtime_resolve(token)
+    assert attempt.student_id == teacher.id and attempt.package_id == version.package_id
+
+
+def scorm_runtime_resolve(token):
+    from app.services import scorm_runtime
+
+    db.session.remove()
+    return scorm_runtime.resolve(token).attempt
+
+
+def test_teacher_uploads_previews_publishes_and_bad_zips_are_refused(
+    page, live_url, make, school, fixtures
+):
+    course, teacher, _student = _course(make, school)
+    _sign_in(page, live_url, teacher.username)
+    page.goto(f"{live_url}/courses/{course.id}")
+    page.click("#scorm-upload-link")
+    for relative in INVALID:
+        page.set_input_files("#scorm-file", str(fixtures / relative))
+        page.click("#scorm-upload-form button[type=submit]")
+        page.wait_for_load_state()
+        assert "Gói SCORM không nhập được" in page.inner_text("main, body")
+    page.set_input_files("#scorm-file", str(fixtures / "scorm12/RuntimeMinimumCalls_SCORM12.zip"))
+    page.click("#scorm-upload-form button[type=submit]")
+    page.wait_for_selector("#scorm-preview")
+    assert page.locator("#scorm-preview .scorm-tree li").count() == 22
+    page.fill("#scorm-title", "Golf 1.2")
+    page.click("#scorm-publish-form button[type=submit]")
+    page.wait_for_selector("#scorm-report")
+    assert page.inner_text("#package-title") == "Golf 1.2"
+    page.goto(f"{live_url}/courses/{course.id}")
+    assert page.locator(".scorm-package a.btn-success").count() == 1
