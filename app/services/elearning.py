@@ -38,7 +38,10 @@ _STAGING_MAX_AGE = 6 * 3600
 
 def max_upload_bytes() -> int:
     """The largest SCORM zip accepted: LOPHOC_SCORM_MAX_MB, else 200 MB."""
-    return int(float(current_app.config.get("LOPHOC_SCORM_MAX_MB") or DEFAULT_MAX_MB) * 2**20)
+    configured = current_app.config.get("LOPHOC_SCORM_MAX_MB") or os.environ.get(
+        "LOPHOC_SCORM_MAX_MB"
+    )
+    return int(float(configured or DEFAULT_MAX_MB) * 2**20)
 
 
 def too_large_message() -> str:

@@ -7,6 +7,7 @@ that names one attempt; requests for anything else on that origin are refused.
 
 from __future__ import annotations
 
+import os
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
@@ -27,7 +28,10 @@ _ALLOWED_ON_CONTENT_ORIGIN = (
 def content_origin() -> str:
     """SCORM_CONTENT_ORIGIN without a trailing slash ('' serves content from the app's origin,
     for development only: see docs/scorm.md)."""
-    return (current_app.config.get("SCORM_CONTENT_ORIGIN") or "").rstrip("/")
+    configured = current_app.config.get("SCORM_CONTENT_ORIGIN")
+    if configured is None:
+        configured = os.environ.get("SCORM_CONTENT_ORIGIN", "")
+    return configured.rstrip("/")
 
 
 @bp.before_app_request
