@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -160,3 +161,51 @@ def test_commit_endpoint_needs_a_launch_token_and_writes_only_its_attempt(
     db.session.expire_all()
     assert mine.attempt.cmi == {"cmi.core.lesson_location": "p9"}
     assert other.id not in {a.student_id for a in db.session.query(type(mine.attempt))}
+
+
+def test_player_shows_contents_and_flow_navigation_per_the_manifest(web, course_setup, fixtures):
+    course, teacher, student = course_setup
+    multi = elearning.import_package(
+        teacher, course.id, fixtures / "scorm12" / "RuntimeMinimumCalls_SCORM12.zip"
+    )
+    no_choice = elearning.import_package(
+        teacher,
+        course.id,
+        fixtures / "scorm2004" / "SequencingSimpleRemediation_SCORM20043rdEdition.zip",
+    )
+    web.login(student.username)
+    page = web.client.get(f"/elearning/packages/{multi.package_id}/play")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="scorm-toc"' in html and 'id="sco-next"' in html
+    assert 'id="sco-prev"' not in html  # the first SCO
+    assert "frame-src 'self'" in page.headers["Content-Security-Policy"]
+    items = [i for i in multi.items if i.launch_url]
+    second = web.client.get(f"/elearning/packages/{multi.package_id}/play?item={items[1].id}")
+    assert 'id="sco-prev"' in second.get_data(as_text=True)
+    html = web.client.get(f"/elearning/packages/{no_choice.package_id}/play").get_data(as_text=True)
+    assert 'id="sco-next"' in html  # flow
+    toc = html.split('id="scorm-toc"')[1].split("</nav>")[0]
+    assert "<a " not in toc  # choice="false": the contents are not links
+    assert web.client.get(f"/elearning/packages/{multi.package_id}").status_code == 302
+
+
+def test_report_exports_xlsx_and_feeds_the_chosen_column(web, course_setup, fixtures):
+    course, teacher, student = course_setup
+    version = elearning.import_package(
+        teacher, course.id, fixtures / "scorm12" / "RuntimeBasicCalls_SCORM12.zip"
+    )
+    launch = scorm_runtime.launch(student, version.package_id, None, "http://127.0.0.1")
+    scorm_runtime.commit(launch.token, {"cmi.core.score.raw": "64"}, terminated=True)
+    web.login(teacher.username)
+    page = f"/elearning/packages/{version.package_id}"
+    html = web.client.get(page).get_data(as_text=True)
+    assert "6,4" in html
+    xlsx = web.client.get(f"{page}/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    refused = web.post_form(f"{page}/gradebook", {"column": "none", "feed": "1"}, token_page=page)
+    assert refused.status_code == 302
+    web.post_form(f"{page}/gradebook", {"column": "gk", "feed": "1"}, token_page=page)
+    from app.models import GradeEntry
+
+    entry = db.session.query(GradeEntry).one()
+    assert (entry.column, entry.score, entry.source) == ("gk", Decimal("6.4"), "scorm")
