@@ -246,3 +246,59 @@ def test_teacher_uploads_previews_publishes_and_bad_zips_are_refused(
     assert page.inner_text("#package-title") == "Golf 1.2"
     page.goto(f"{live_url}/courses/{course.id}")
     assert page.locator(".scorm-package a.btn-success").count() == 1
+
+
+SET_ONLY = """([name, loc, state]) => {
+  let w = window;
+  while (!w[name] && w.parent !== w) { w = w.parent; }
+  const api = w[name];
+  if (name === "API") {
+    api.LMSInitialize("");
+    api.LMSSetValue("cmi.core.lesson_location", loc);
+    api.LMSSetValue("cmi.suspend_data", state);
+    return api.LMSSetValue("cmi.core.exit", "suspend");
+  }
+  api.Initialize("");
+  api.SetValue("cmi.location", loc);
+  api.SetValue("cmi.suspend_data", state);
+  return api.SetValue("cmi.exit", "suspend");
+}"""
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "scorm12/RuntimeBasicCalls_SCORM12.zip",
+        "scorm2004/RunTimeAdvancedCalls_SCORM20043rdEdition.zip",
+    ],
+)
+def test_closing_the_page_mid_lesson_saves_and_resumes_on_another_device(
+    page, browser, live_url, content_origin, make, school, fixtures, relative
+):
+    """No LMSCommit: the page is left, the wrapper's pagehide keepalive commit saves it."""
+    course, teacher, student = _course(make, school)
+    version = elearning.import_package(teacher, course.id, fixtures / relative)
+    api_name = "API" if version.scorm_version == "1.2" else "API_1484_11"
+    location = "cmi.core.lesson_location" if api_name == "API" else "cmi.location"
+    _sign_in(page, live_url, student.username)
+    page.goto(f"{live_url}/elearning/packages/{version.package_id}/play")
+    assert _sco_frame(page).evaluate(SET_ONLY, [api_name, "page-4", "s=4"]) == "true"
+    page.close(run_before_unload=True)
+
+    def saved():
+        attempt = db.session.scalar(
+            db.select(ScormAttempt).where(ScormAttempt.student_id == student.id)
+        )
+        return attempt if attempt and attempt.cmi.get(location) == "page-4" else None
+
+    attempt = _wait_for(saved)
+    assert attempt.cmi["cmi.suspend_data"] == "s=4"
+    other = browser.new_context()
+    try:
+        tablet = other.new_page()
+        _sign_in(tablet, live_url, student.username)
+        tablet.goto(f"{live_url}/elearning/packages/{version.package_id}/play")
+        entry, suspend = _sco_frame(tablet).evaluate(READ_BACK, api_name)
+        assert (entry, suspend) == ("resume", "s=4")
+    finally:
+        other.close()
