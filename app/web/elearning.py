@@ -148,7 +148,9 @@ def play(package_id: int):
     origin = content_origin() or parent
     frame_url = f"{origin}{url_for('scorm_content.wrapper', token=launch.token)}"
     response = current_app.make_response(
-        render_template("elearning/player.html", launch=launch, frame_url=frame_url)
+        render_template(
+            "elearning/player.html", launch=launch, frame_url=frame_url, content_origin=origin
+        )
     )
     frame_src = "'self'" if origin == parent else f"'self' {origin}"
     csp = CSP.replace("frame-src 'self'", f"frame-src {frame_src}")

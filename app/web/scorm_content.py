@@ -80,6 +80,7 @@ def wrapper(token: str):
     config["launch"] = f"{launch}?{query}" if query else launch
     config["commit_url"] = f"{request.script_root}/api/v1/scorm/commit"
     config["token"] = token
+    config["parent_origin"] = session.parent_origin
     response = current_app.make_response(render_template("elearning/runtime.html", config=config))
     response.headers["Content-Security-Policy"] = _wrapper_csp(session.parent_origin)
     response.headers["Cache-Control"] = "no-store"

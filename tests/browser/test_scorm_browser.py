@@ -302,3 +302,30 @@ def test_closing_the_page_mid_lesson_saves_and_resumes_on_another_device(
         assert (entry, suspend) == ("resume", "s=4")
     finally:
         other.close()
+
+
+def test_a_2004_sco_requesting_continue_moves_the_player_to_the_next_sco(
+    page, live_url, content_origin, make, school, fixtures
+):
+    course, teacher, student = _course(make, school)
+    version = elearning.import_package(
+        teacher,
+        course.id,
+        fixtures / "scorm2004/SequencingForcedSequential_SCORM20043rdEdition.zip",
+    )
+    second = [i for i in version.items if i.launch_url][1]
+    _sign_in(page, live_url, student.username)
+    page.goto(f"{live_url}/elearning/packages/{version.package_id}/play")
+    frame = _sco_frame(page)
+    with page.expect_navigation(url=f"**/play?item={second.id}"):
+        frame.evaluate(
+            """() => { let w = window; while (!w.API_1484_11) { w = w.parent; }
+                 w.API_1484_11.Initialize("");
+                 w.API_1484_11.SetValue("adl.nav.request", "continue");
+                 return w.API_1484_11.Terminate(""); }"""
+        )
+    assert (
+        page.locator(f'#scorm-toc li[data-item="{second.id}"]')
+        .get_attribute("class")
+        .endswith("fw-bold")
+    )

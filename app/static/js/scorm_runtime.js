@@ -38,6 +38,20 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { send(false); }
   });
+  // SCORM 2004 navigation requests (adl.nav.request, processed by scorm-again on Terminate)
+  // go to the player page, which owns previous/next and the table of contents.
+  function navigate(request, target) {
+    if (window.parent !== window) {
+      window.parent.postMessage({ lophocScorm: request, target: target || null }, config.parent_origin);
+    }
+  }
+  if (!is12) {
+    api.on("SequenceNext", function () { navigate("continue"); });
+    api.on("SequencePrevious", function () { navigate("previous"); });
+    api.on("SequenceChoice", function (target) { navigate("choice", target); });
+    api.on("SequenceExit", function () { navigate("exit"); });
+    api.on("SequenceExitAll", function () { navigate("exitAll"); });
+  }
   window.lophocScorm = { api: api, send: send };
 
   document.addEventListener("DOMContentLoaded", function () {
