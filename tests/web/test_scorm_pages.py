@@ -12,6 +12,16 @@ from app.models import Lesson, ScormPackage
 from app.services import elearning, scorm_runtime
 
 CONTENT = "http://localhost:8001"
+MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o1"><organization identifier="o1"><title>Video</title>
+    <item identifier="i1" identifierref="r1"><title>Trang 1</title></item>
+  </organization></organizations>
+  <resources><resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="index.html">
+    <file href="index.html"/><file href="video.mp4"/></resource></resources>
+</manifest>"""
 
 
 @pytest.fixture
@@ -209,3 +219,45 @@ def test_report_exports_xlsx_and_feeds_the_chosen_column(web, course_setup, fixt
 
     entry = db.session.query(GradeEntry).one()
     assert (entry.column, entry.score, entry.source) == ("gk", Decimal("6.4"), "scorm")
+
+
+def _upload_bytes(web, course, path):
+    """A multipart body built in memory (the test client would spool a big one to a
+    temporary file it never closes)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    page = f"/elearning/courses/{course.id}/upload"
+    fields = {
+        "csrf_token": web.csrf(page),
+        "file": FileStorage(io.BytesIO(path.read_bytes()), path.name),
+    }
+    boundary, body = encode_multipart(fields)
+    return web.client.post(
+        page, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def test_scorm_uploads_have_their_own_limit_above_the_material_limit(
+    app, web, course_setup, tmp_path
+):
+    import os
+    import zipfile
+
+    course, teacher, _student = course_setup
+    web.login(teacher.username)
+    path = tmp_path / "video.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("imsmanifest.xml", MANIFEST)
+        zf.writestr("index.html", "<html></html>")
+        zf.writestr("video.mp4", os.urandom(2 * 1024 * 1024))
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024, LOPHOC_SCORM_MAX_MB=3)
+    try:
+        first = _upload_bytes(web, course, path)
+        assert first.status_code == 200, first.get_data(as_text=True)[-1500:]  # 2 MB > 1 MB
+        app.config["LOPHOC_SCORM_MAX_MB"] = 1.5
+        refused = _upload_bytes(web, course, path)
+        assert refused.status_code == 413
+        assert "tối đa 1 MB" in refused.get_data(as_text=True)
+    finally:
+        app.config.update(MAX_CONTENT_LENGTH=50 * 1024 * 1024, LOPHOC_SCORM_MAX_MB=None)
