@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,17 @@ def _staging_dir() -> Path:
     return path
 
 
+def _forget_stale_uploads() -> None:
+    """Staged zips nobody published are removed once their token could no longer be used."""
+    cutoff = time.time() - _STAGING_MAX_AGE
+    for staged in _staging_dir().glob("*.zip"):
+        try:
+            if staged.stat().st_mtime < cutoff:
+                staged.unlink()
+        except FileNotFoundError:  # another worker removed it first
+            pass
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="scorm-staging")
 
@@ -140,6 +152,7 @@ def stage_upload(actor: User, course_id: object, stream: BinaryIO) -> tuple[str,
     Returns a signed staging token for `publish_staged`. Raises TooLarge, ValidationFailed,
     Forbidden, NotFound; writes nothing to the database."""
     course = _course_for_edit(actor, course_id)
+    _forget_stale_uploads()
     key = uuid.uuid4().hex
     target = _staging_dir() / f"{key}.zip"
     written, limit = 0, max_upload_bytes()

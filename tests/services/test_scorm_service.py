@@ -256,3 +256,26 @@ def test_report_xlsx_and_gradebook_feed(app, setup, tmp_path):
     with pytest.raises(Exception) as caught:
         scorm_reports.report(pupils[0], version.package_id)
     assert caught.value.status == 403
+
+
+def test_staged_uploads_are_tied_to_their_uploader_and_stale_ones_are_removed(
+    app, make, school, setup, tmp_path
+):
+    import os
+    import time
+
+    course, teacher, _pupils = setup
+    with make_zip(tmp_path).open("rb") as stream:
+        token, preview = elearning.stage_upload(teacher, course.id, stream)
+    assert preview.sco_count == 1
+    other = make.user(school, "teacher")
+    with pytest.raises(ValidationFailed):
+        elearning.staged_path(other, token)
+    path, _course_id = elearning.staged_path(teacher, token)
+    old = time.time() - 7 * 3600
+    os.utime(path, (old, old))
+    with make_zip(tmp_path, "Khác").open("rb") as stream:
+        elearning.stage_upload(teacher, course.id, stream)
+    assert not path.exists()
+    with pytest.raises(ValidationFailed):
+        elearning.publish_staged(teacher, token)
