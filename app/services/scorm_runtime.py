@@ -40,6 +40,7 @@ class Launch:
     previous_id: int | None
     next_id: int | None
     status: dict[int, str]
+    choosable: set[int]
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -126,7 +127,25 @@ def launch(actor: User, package_id: object, item_id: object, parent_origin: str)
         ),
         next_id=launchable[index + 1].id if index + 1 < len(launchable) else None,
         status=status,
+        choosable=_choosable(items, nav),
     )
+
+
+def _choosable(items: list[ScormItem], nav: dict) -> set[int]:
+    """Launchable items the table of contents may link to: choice is on for the organisation
+    and for every enclosing cluster (controlMode choice, SCORM 2004 SN 3.2)."""
+    if not nav.get("choice", True):
+        return set()
+    closed = set(nav.get("no_choice") or ())
+    stack: list[bool] = []  # per depth: is choice closed by this ancestor or one above
+    found: set[int] = set()
+    for item in items:
+        del stack[item.depth :]
+        blocked = bool(stack and stack[-1])
+        if item.launch_url and not blocked:
+            found.add(item.id)
+        stack.append(blocked or item.identifier in closed)
+    return found
 
 
 def _pick_item(launchable: list[ScormItem], attempts, item_id: object) -> ScormItem:

@@ -99,10 +99,17 @@ def navigation(package: Package) -> dict:
     org = package.organization
     seq = org.sequencing if org and org.sequencing else Sequencing()
     is_2004 = package.version.startswith("2004")
+    no_choice = [
+        item.identifier[:255]
+        for item in (org.walk() if org and is_2004 else ())
+        if item.sequencing is not None and not item.sequencing.choice
+    ]
     return {
         "choice": seq.choice if is_2004 else True,
         "flow": seq.flow if is_2004 else True,
         "forward_only": seq.forward_only if is_2004 else False,
+        # Clusters whose children may not be chosen from the table of contents.
+        "no_choice": no_choice,
     }
 
 

@@ -279,3 +279,21 @@ def test_staged_uploads_are_tied_to_their_uploader_and_stale_ones_are_removed(
     assert not path.exists()
     with pytest.raises(ValidationFailed):
         elearning.publish_staged(teacher, token)
+
+
+def test_contents_links_follow_the_choice_control_mode_of_each_cluster():
+    from types import SimpleNamespace as Row
+
+    from app.services.scorm_runtime import _choosable
+
+    items = [
+        Row(id=1, identifier="intro", depth=0, launch_url="a.html"),
+        Row(id=2, identifier="quiz", depth=0, launch_url=None),  # cluster, choice="false"
+        Row(id=3, identifier="q1", depth=1, launch_url="q1.html"),
+        Row(id=4, identifier="sub", depth=1, launch_url=None),
+        Row(id=5, identifier="q2", depth=2, launch_url="q2.html"),
+        Row(id=6, identifier="end", depth=0, launch_url="z.html"),
+    ]
+    assert _choosable(items, {"choice": True, "no_choice": ["quiz"]}) == {1, 6}
+    assert _choosable(items, {"choice": True, "no_choice": []}) == {1, 3, 5, 6}
+    assert _choosable(items, {"choice": False}) == set()
