@@ -168,7 +168,7 @@ def test_each_fixture_records_completion_and_score_and_resumes_on_another_device
         phone.goto(f"{live_url}/elearning/packages/{package_id}/play?item={attempt.item_id}")
         wrapper = next(f for f in phone.frames if f.url.endswith("/") and "/scorm/run/" in f.url)
         config = wrapper.evaluate(
-            "() => JSON.parse(document.getElementById('scorm-config').textContent).cmi"
+            "() => JSON.parse(document.documentElement.dataset.scormConfig).cmi"
         )
         assert config[location] == "loc-7" and config["cmi.suspend_data"] == "state-xyz"
         entry, suspend = _sco_frame(phone).evaluate(READ_BACK, api_name)

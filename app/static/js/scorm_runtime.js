@@ -3,7 +3,7 @@
 // on LMSCommit/Commit, on LMSFinish/Terminate, and when the page is hidden or closed.
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("scorm-config").textContent);
+  var config = JSON.parse(document.documentElement.dataset.scormConfig);
   var is12 = config.version === "1.2";
   var finished = false;
   var settings = {
