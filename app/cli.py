@@ -248,6 +248,40 @@ def import_gradebook(file: Path, school_code, year, semester, reason, as_json) -
     )
 
 
+@import_group.command("scorm")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "course_id", required=True, type=int)
+@click.option("--section", "section_id", type=int, default=None, help="Chủ đề (mặc định: cuối)")
+@click.option("--package", "package_id", type=int, default=None, help="Nhập làm phiên bản mới")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@domain_command
+def import_scorm(file: Path, course_id: int, section_id, package_id, as_json: bool) -> None:
+    """Nhập gói SCORM 1.2 / 2004 (.zip) vào khoá học, xuất bản thành một bài học."""
+    from app.services.elearning import import_package
+
+    version = import_package(
+        None, course_id, file, filename=file.name, section_id=section_id, package_id=package_id
+    )
+    scos = sum(1 for item in version.items if item.is_sco)
+    _emit(
+        as_json,
+        {
+            "imported": 1,
+            "package_id": version.package_id,
+            "version_id": version.id,
+            "version_number": version.number,
+            "scorm_version": version.scorm_version,
+            "title": version.title,
+            "scos": scos,
+            "warnings": len(version.warnings),
+            "unsupported": version.unsupported,
+        },
+        f"{file.name}: SCORM {version.scorm_version} “{version.title}”, {scos} SCO "
+        f"→ gói #{version.package_id} (phiên bản {version.number})",
+    )
+
+
 @main.group("export")
 def export_group() -> None:
     """Xuất dữ liệu ra tệp."""

@@ -34,6 +34,7 @@ def register_api(app: Flask) -> None:
         grades,
         me,
         proctor,
+        scorm,
         timetable,
         users,
     )
@@ -50,7 +51,7 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     for module in (
         auth, me, users, classes, courses, children, banks, exams, proctor, gradebook, grades,
-        assignments,
+        assignments, scorm,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(timetable.blp, url_prefix="/api/v1")

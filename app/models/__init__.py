@@ -2,6 +2,13 @@
 
 from app.models.audit import AuditLog
 from app.models.courses import CourseSection, Lesson, LessonFile, LessonLink
+from app.models.elearning import (
+    ScormAttempt,
+    ScormInteraction,
+    ScormItem,
+    ScormPackage,
+    ScormPackageVersion,
+)
 from app.models.exams import (
     Attempt,
     Exam,
@@ -63,6 +70,11 @@ __all__ = [
     "School",
     "SchoolClass",
     "SchoolYear",
+    "ScormAttempt",
+    "ScormInteraction",
+    "ScormItem",
+    "ScormPackage",
+    "ScormPackageVersion",
     "Semester",
     "StudentCodeChange",
     "Subject",

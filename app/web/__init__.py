@@ -11,12 +11,14 @@ def register_web(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.course_outline import bp as course_outline_bp
     from app.web.courses import bp as courses_bp
+    from app.web.elearning import bp as elearning_bp
     from app.web.exams import bp as exams_bp
     from app.web.family import bp as family_bp
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
     from app.web.questions import bp as questions_bp
+    from app.web.scorm_content import bp as scorm_content_bp
     from app.web.search import bp as search_bp
     from app.web.timetable import bp as timetable_bp
 
@@ -34,5 +36,7 @@ def register_web(app: Flask) -> None:
         homework_bp,
         timetable_bp,
         course_outline_bp,
+        elearning_bp,
+        scorm_content_bp,
     ):
         app.register_blueprint(bp)
