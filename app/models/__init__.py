@@ -13,6 +13,17 @@ from app.models.exams import (
 from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.live import (
+    LiveAttendance,
+    LiveChatMessage,
+    LiveEvent,
+    LivePoll,
+    LivePollAnswer,
+    LivePresence,
+    LiveSchoolSetting,
+    LiveSession,
+    LiveSlide,
+)
 from app.models.questions import (
     Question,
     QuestionAsset,
@@ -38,6 +49,15 @@ __all__ = [
     "GradeLock",
     "IntegrityEvent",
     "Lesson",
+    "LiveAttendance",
+    "LiveChatMessage",
+    "LiveEvent",
+    "LivePoll",
+    "LivePollAnswer",
+    "LivePresence",
+    "LiveSchoolSetting",
+    "LiveSession",
+    "LiveSlide",
     "LessonFile",
     "LessonLink",
     "ParentLink",
