@@ -140,7 +140,9 @@ class LivePollAnswer(db.Model, SchoolOwned):
     __tablename__ = "live_poll_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id", ondelete="CASCADE"), index=True)
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("live_polls.id", ondelete="CASCADE"), index=True
+    )
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     choice: Mapped[list] = mapped_column(JSON, default=list)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
