@@ -32,6 +32,7 @@ def register_api(app: Flask) -> None:
         exams,
         gradebook,
         grades,
+        live,
         me,
         users,
     )
@@ -47,7 +48,18 @@ def register_api(app: Flask) -> None:
     )
     api.init_app(app)
     for module in (
-        auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments
+        auth,
+        me,
+        users,
+        classes,
+        courses,
+        children,
+        banks,
+        exams,
+        gradebook,
+        grades,
+        assignments,
+        live,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_blueprint(oneroster_bp)

@@ -245,6 +245,14 @@ class LiveNamespace(Namespace):
             self._send("poll_closed", {"session_id": session_id, **result}, to=room_of(session_id))
 
     @handler()
+    def on_poll_save(self, conn, session_id, member, data):
+        session = db.session.get(LiveSession, session_id)
+        user = db.session.get(User, conn.user_id)
+        live.teacher_session(user, session_id)
+        written = live_polls.save_scores(user, session, data.get("poll_id"))
+        return {"written": written}
+
+    @handler()
     def on_end_session(self, conn, session_id, member, data):
         user = db.session.get(User, conn.user_id)
         live.end_session(user, session_id)

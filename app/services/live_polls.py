@@ -223,9 +223,7 @@ def save_scores(actor: User, session: LiveSession, poll_id: object, reason: str 
         answer_value = row.choice if poll.is_multiple else row.choice[0]
         scored = question_types.score(data, answer_value, SCORE_SCALE)
         scores.append((row.student_id, scored.points))
-    written = gradebook.feed_scores(
-        actor, session.course_id, scores, "tx", "live", poll.id, reason
-    )
+    written = gradebook.feed_scores(actor, session.course_id, scores, "tx", "live", poll.id, reason)
     poll.saved_at = now_utc()
     log(session, actor.id, "poll_saved", {"poll_id": poll.id, "cells": written})
     db.session.commit()
