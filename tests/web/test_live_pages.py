@@ -63,7 +63,7 @@ def test_end_then_confirm_the_sheet_with_an_edited_status(web, make, school):
 
 
 def test_slides_accept_images_only(web, make, school):
-    course, teacher, students = make.gradebook_course(school, students=1)
+    course, teacher, _students = make.gradebook_course(school, students=1)
     session = live.start_session(teacher, course.id)
     web.login(teacher.username)
     token = web.csrf(f"/live/{session.id}")
