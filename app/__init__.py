@@ -43,6 +43,7 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_mode="threading",
         # Above engine.io's 1 MB default, so that an oversized chat line reaches the handler
         # and is refused with an error event instead of the socket being dropped.
