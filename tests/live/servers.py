@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+import socketio as sio
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("LOPHOC_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -39,7 +41,10 @@ class Server:
     def spawn(self) -> Server:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "live_server.py"), "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
         )
         return self
 
@@ -90,3 +95,47 @@ def servers(app):
     finally:
         for server in started:
             server.stop()
+
+
+NS = "/live"
+
+
+class Client:
+    """A python-socketio client that joins a room on every (re)connect, as live.js does."""
+
+    def __init__(self, url: str, token: str, session_id: int):
+        self.received: list[dict] = []
+        self.presence: list[dict] = []
+        self.got = threading.Event()
+        self.joined = threading.Event()
+        self.session_id = session_id
+        self.client = sio.Client(reconnection_delay=0.2, reconnection_delay_max=1)
+        self.client.on("chat_message", self._chat, namespace=NS)
+        self.client.on("presence", self.presence.append, namespace=NS)
+        self.polls: list[dict] = []
+        self.client.on("poll", self.polls.append, namespace=NS)
+        self.joins = 0
+        self.client.on("connect", self._join, namespace=NS)
+        self.client.connect(
+            url, namespaces=[NS], auth={"token": token}, transports=["websocket"], wait_timeout=10
+        )
+        assert self.joined.wait(10)
+
+    def _join(self):
+        threading.Thread(target=self._join_now, daemon=True).start()
+
+    def _join_now(self):
+        ack = self.client.call(
+            "join_session", {"session_id": self.session_id}, namespace=NS, timeout=10
+        )
+        assert ack["ok"], ack
+        self.state = ack["state"]
+        self.joins += 1
+        self.joined.set()
+
+    def _chat(self, message):
+        self.received.append(message)
+        self.got.set()
+
+    def close(self):
+        self.client.disconnect()
