@@ -26,9 +26,7 @@ def main() -> None:
         overrides["SOCKETIO_CHANNEL"] = os.environ["LOPHOC_SOCKETIO_CHANNEL"]
     app = create_app(overrides)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    socketio.run(
-        app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False
-    )
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
 
 
 if __name__ == "__main__":
