@@ -121,7 +121,7 @@ def log_csv(session_id: int):
             [
                 line["at"],
                 line["user"]["name"],
-                "chat" + (" (đã xoá)" if line["deleted"] else ""),
+                _("trò chuyện (đã xoá)") if line["deleted"] else _("trò chuyện"),
                 line["text"],
             ]
         )

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var root = document.getElementById("live-room");
-  if (!root || typeof io === "undefined") return;
+  if (!root || typeof io === "undefined" || root.dataset.ended === "true") return;
 
   var sessionId = Number(root.dataset.sessionId);
   var isTeacher = root.dataset.teacher === "true";
