@@ -35,9 +35,9 @@ def _open_room(browser, base_url, username, session_id):
 
 def test_two_browsers_and_40_clients_share_a_room_across_two_processes(
     browser,
-    servers,
+    servers,  # noqa: F811 - the fixture imported above
     make,
-    school,  # noqa: F811
+    school,
 ):
     a, b = servers
     course, teacher, students = make.gradebook_course(school, students=CLIENTS + 1)
