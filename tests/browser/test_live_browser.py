@@ -48,7 +48,7 @@ def test_two_browsers_and_40_clients_share_a_room_across_two_processes(
         clients = list(
             pool.map(lambda i: Client((a, b)[i % 2].url, tokens[i], session_id), range(CLIENTS))
         )
-    contexts = []
+    contexts, restarted = [], []
     try:
         t_ctx, teacher_page = _open_room(browser, a.url, teacher.username, session.id)
         s_ctx, student_page = _open_room(browser, b.url, students[CLIENTS].username, session.id)
@@ -83,7 +83,7 @@ def test_two_browsers_and_40_clients_share_a_room_across_two_processes(
         b.stop()
         b_clients = [c for i, c in enumerate(clients) if i % 2]
         student_page.wait_for_selector("#live-room[data-joined=false]", timeout=20000)
-        Server(b.env, b.port).start()
+        restarted.append(Server(b.env, b.port).start())
         student_page.wait_for_selector("#live-room[data-joined=true]", timeout=40000)
         assert "Hàm số y = 2x + 1" in student_page.inner_text("#poll")  # state after rejoin
         student_page.wait_for_selector("#poll [data-option=A] button.btn-primary")  # own answer
@@ -98,6 +98,8 @@ def test_two_browsers_and_40_clients_share_a_room_across_two_processes(
             ctx.close()
         for client in clients:
             client.close()
+        for server in restarted:
+            server.stop()
     db.session.expire_all()
     assert db.session.query(LiveChatMessage).count() == 2
     # 40 clients + 2 browsers, one presence row each: the restart was a short drop.
