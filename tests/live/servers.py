@@ -52,7 +52,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(Path(self.log.name).read_text()[-3000:])
+                log = Path(self.log.name).read_text()[-3000:]
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {log}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
@@ -78,8 +79,11 @@ def servers(app):
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError:
         pytest.skip(f"no Redis at {REDIS_URL}")
+    # A clean environment: variables other tests set in this process (FLASK_*, WERKZEUG_*)
+    # must not leak into the servers.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
     env = {
-        **os.environ,
+        **{k: os.environ[k] for k in keep if k in os.environ},
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": app.config["SECRET_KEY"],
