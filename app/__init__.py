@@ -16,10 +16,12 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     from app import extensions, models  # noqa: F401 - models register their tables
     from app.api import register_api
+    from app.live import register_live
     from app.web import register_web
     from app.web.hooks import register_hooks
 
     _ensure_sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
+    register_live(extensions.socketio)  # before init_app, which registers the namespaces
     _init_extensions(app)
     register_hooks(app)
     register_web(app)
@@ -38,10 +40,15 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
-    from app.live import register_live
-
-    register_live(socketio)  # once per process, before init_app re-registers them
-    socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
+        async_mode="threading",
+        # Above engine.io's 1 MB default, so that an oversized chat line reaches the handler
+        # and is refused with an error event instead of the socket being dropped.
+        max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 2 * 1024 * 1024),
+    )
 
 
 def _ensure_sqlite_dir(uri: str) -> None:

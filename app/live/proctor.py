@@ -13,30 +13,16 @@ from typing import ClassVar
 
 from flask import request
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room
 
 from app.core.errors import DomainError
 from app.extensions import db
+from app.live.auth import authenticate_connection
 from app.models import Role, User
-from app.services import exam_attempts, exam_live, exam_proctor, identity
+from app.services import exam_attempts, exam_live, exam_proctor
 
 log = logging.getLogger(__name__)
 STAFF = frozenset({Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN})
-
-
-def connection_user(auth) -> User | None:
-    """The signed-in user of a connection: the session cookie, or {"token": ...}."""
-    if getattr(current_user, "is_authenticated", False):
-        return current_user._get_current_object()
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if isinstance(token, str) and 0 < len(token) <= 200:
-        try:
-            user, _row = identity.user_for_token(token)
-            return user
-        except DomainError:
-            return None
-    return None
 
 
 def _fail(code: str, message: str) -> dict:
@@ -57,7 +43,7 @@ class _Base(Namespace):
         self.users: dict[str, int] = {}
 
     def on_connect(self, auth=None):
-        user = connection_user(auth)
+        user = authenticate_connection(auth)
         if user is None or user.role not in self.roles:
             return False  # refused: the client sees a connect_error
         self.users[request.sid] = user.id

@@ -27,6 +27,17 @@ from app.models.gradebook import (
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.live import (
+    LiveAttendance,
+    LiveChatMessage,
+    LiveEvent,
+    LivePoll,
+    LivePollAnswer,
+    LivePresence,
+    LiveSchoolSetting,
+    LiveSession,
+    LiveSlide,
+)
 from app.models.questions import (
     Question,
     QuestionAsset,
@@ -59,6 +70,15 @@ __all__ = [
     "Lesson",
     "LessonFile",
     "LessonLink",
+    "LiveAttendance",
+    "LiveChatMessage",
+    "LiveEvent",
+    "LivePoll",
+    "LivePollAnswer",
+    "LivePresence",
+    "LiveSchoolSetting",
+    "LiveSession",
+    "LiveSlide",
     "ParentLink",
     "Question",
     "QuestionAsset",

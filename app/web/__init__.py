@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
+    from app.web.live import bp as live_bp
     from app.web.questions import bp as questions_bp
     from app.web.scorm_content import bp as scorm_content_bp
     from app.web.search import bp as search_bp
@@ -38,5 +39,6 @@ def register_web(app: Flask) -> None:
         course_outline_bp,
         elearning_bp,
         scorm_content_bp,
+        live_bp,
     ):
         app.register_blueprint(bp)

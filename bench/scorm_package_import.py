@@ -1,6 +1,6 @@
 """Time and memory of importing a ~100 MB SCORM package (mostly incompressible media).
 
-Usage: python bench/scorm_import.py [--mb 100] [--database-url URL]
+Usage: python bench/scorm_package_import.py [--mb 100] [--database-url URL]
 Builds the zip in a temp folder, then imports it in a fresh subprocess through the same
 service `lophoc import scorm` calls (app.services.elearning.import_package), against a fresh
 migrated database (SQLite by default). Prints one JSON line: seconds, tracemalloc peak of the

@@ -1,0 +1,196 @@
+"""The shared state of a live room that every process and every late joiner must see: raised
+hands (a queue), mutes, the board page. Kept on the session row (a small JSON document), so any
+server process can answer a join; each change is one locked read and one UPDATE."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import LiveSession, LiveSlide
+from app.services.live import Member, log, video_url
+
+MAX_STROKES = 400
+MAX_POINTS = 200
+
+
+def _locked(session_id: int) -> LiveSession:
+    stmt = select(LiveSession).where(LiveSession.id == session_id)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    session = db.session.scalar(stmt)
+    if session is None:
+        raise NotFound(_("Không tìm thấy buổi học trực tuyến."))
+    return session
+
+
+def _change(session_id: int, change: Callable[[dict], None]) -> dict:
+    session = _locked(session_id)
+    state = dict(session.state or {})
+    change(state)
+    session.state = state  # a new dict, so SQLAlchemy sees the JSON change
+    return state
+
+
+def _teacher(member: Member) -> None:
+    if not member.is_teacher:
+        raise Forbidden(_("Chỉ giáo viên mới làm được việc này."), code="teacher_only")
+
+
+def _user_id(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ValidationFailed(_("Thiếu mã người dùng."), code="malformed")
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(_("Thiếu mã người dùng."), code="malformed") from None
+
+
+def set_mute(session_id: int, member: Member, user_id: object, is_muted: bool) -> dict:
+    """The teacher mutes or unmutes one student (`user_id`) or, with user_id None, the
+    whole room. Raises Forbidden, ValidationFailed. Commits; returns the new state."""
+    _teacher(member)
+    target = None if user_id is None else _user_id(user_id)
+
+    def change(state: dict) -> None:
+        if target is None:
+            state["muted_room"] = bool(is_muted)
+            return
+        muted = [u for u in state.get("muted", []) if u != target]
+        state["muted"] = [*muted, target] if is_muted else muted
+
+    state = _change(session_id, change)
+    session = db.session.get(LiveSession, session_id)
+    log(session, member.user_id, "mute", {"user_id": target, "muted": bool(is_muted)})
+    db.session.commit()
+    return state
+
+
+def raise_hand(session_id: int, member: Member, is_raised: bool = True) -> list[int]:
+    """A student raises (or lowers) their hand; the queue keeps the order hands went up.
+    Commits; returns the queue of user ids."""
+
+    def change(state: dict) -> None:
+        hands = [u for u in state.get("hands", []) if u != member.user_id]
+        state["hands"] = [*hands, member.user_id] if is_raised else hands
+
+    state = _change(session_id, change)
+    db.session.commit()
+    return state["hands"]
+
+
+def lower_hand(session_id: int, member: Member, user_id: object = None) -> list[int]:
+    """The teacher lowers a student's hand (the first in the queue when `user_id` is None:
+    "next"). Raises Forbidden. Commits; returns the queue."""
+    _teacher(member)
+    target = None if user_id is None else _user_id(user_id)
+
+    def change(state: dict) -> None:
+        hands = list(state.get("hands", []))
+        if target is None:
+            state["hands"] = hands[1:]
+        else:
+            state["hands"] = [u for u in hands if u != target]
+
+    state = _change(session_id, change)
+    db.session.commit()
+    return state["hands"]
+
+
+def set_board(session_id: int, member: Member, payload: object) -> dict:
+    """The teacher turns the board to a page: {"slide_id": id or null (blank drawing board)}.
+    Strokes are cleared with the page. Raises Forbidden, ValidationFailed, NotFound. Commits;
+    returns the board state."""
+    _teacher(member)
+    if not isinstance(payload, dict):
+        raise ValidationFailed(_("Dữ liệu bảng không hợp lệ."), code="malformed")
+    slide_id = payload.get("slide_id")
+    if slide_id is not None:
+        slide = db.session.get(LiveSlide, _user_id(slide_id))
+        if slide is None or slide.session_id != session_id:
+            raise NotFound(_("Không tìm thấy trang trình chiếu."))
+        slide_id = slide.id
+
+    def change(state: dict) -> None:
+        page = int(state.get("board", {}).get("page", 0)) + 1
+        state["board"] = {"slide_id": slide_id, "page": page, "strokes": []}
+
+    state = _change(session_id, change)
+    session = db.session.get(LiveSession, session_id)
+    log(session, member.user_id, "board", {"slide_id": slide_id})
+    db.session.commit()
+    return state["board"]
+
+
+def add_stroke(session_id: int, member: Member, stroke: object) -> dict:
+    """The teacher draws a stroke on the board: {"points": [[x, y], ...], "color"} with x, y
+    in 0..1 of the board. Raises Forbidden, ValidationFailed. Commits; returns the stroke."""
+    _teacher(member)
+    clean = _clean_stroke(stroke)
+
+    def change(state: dict) -> None:
+        board = dict(state.get("board") or {"slide_id": None, "page": 0, "strokes": []})
+        board["strokes"] = [*board.get("strokes", []), clean][-MAX_STROKES:]
+        state["board"] = board
+
+    _change(session_id, change)
+    db.session.commit()
+    return clean
+
+
+def _clean_stroke(stroke: object) -> dict:
+    bad = ValidationFailed(_("Nét vẽ không hợp lệ."), code="malformed")
+    if not isinstance(stroke, dict) or not isinstance(stroke.get("points"), list):
+        raise bad
+    points = stroke["points"]
+    if not 1 <= len(points) <= MAX_POINTS:
+        raise bad
+    clean = []
+    for point in points:
+        if not (isinstance(point, list | tuple) and len(point) == 2):
+            raise bad
+        x, y = point
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y)):
+            raise bad
+        clean.append(
+            [round(min(max(float(x), 0.0), 1.0), 4), round(min(max(float(y), 0.0), 1.0), 4)]
+        )
+    color = stroke.get("color", "#d00")
+    if not (isinstance(color, str) and len(color) == 4 and color.startswith("#")):
+        color = "#d00"
+    return {"points": clean, "color": color}
+
+
+def slides(session_id: int) -> list[dict]:
+    return [
+        {"id": s.id, "position": s.position, "filename": s.filename}
+        for s in db.session.scalars(
+            select(LiveSlide).where(LiveSlide.session_id == session_id).order_by(LiveSlide.position)
+        )
+    ]
+
+
+def room_state(session: LiveSession, member: Member) -> dict:
+    """Everything a (re)joining client needs: presence, open poll, board page, raised hands,
+    mutes, recent chat, slides and the video room. One small query each."""
+    from app.services import live_chat, live_polls, live_presence
+
+    state = session.state or {}
+    return {
+        "session_id": session.id,
+        "title": session.title,
+        "me": {"id": member.user_id, "name": member.name, "is_teacher": member.is_teacher},
+        "present": live_presence.present(session.id),
+        "hands": state.get("hands", []),
+        "muted_room": bool(state.get("muted_room")),
+        "muted": state.get("muted", []),
+        "board": state.get("board") or {"slide_id": None, "page": 0, "strokes": []},
+        "slides": slides(session.id),
+        "poll": live_polls.open_poll_view(session.id, member),
+        "chat": live_chat.recent(session.id),
+        "video_url": video_url(session),
+    }

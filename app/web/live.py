@@ -1,0 +1,171 @@
+"""Live room pages: start from the course page, the room (teacher and student views), the
+attendance sheet, the session log export, board slides, the school's video settings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.clock import to_local
+from app.core.errors import DomainError
+from app.services import courses, live, live_chat, live_presence, live_slides
+from app.web.guards import admin_required
+from app.web.hooks import CSP
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+
+
+@bp.app_template_global("live_session_for")
+def live_session_for(course):
+    """The course's session in progress (the course page shows "join" or "start")."""
+    return live.open_session_of(current_user, course)
+
+
+@bp.post("/course/<int:course_id>/start")
+@login_required
+def start(course_id: int):
+    try:
+        session = live.start_session(
+            current_user, course_id, request.form.get("timetable_slot_id") or None
+        )
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("courses.course", course_id=course_id)), 303
+    return redirect(url_for("live.room", session_id=session.id)), 303
+
+
+@bp.get("/<int:session_id>")
+@login_required
+def room(session_id: int):
+    session = live.get_session(current_user, session_id)
+    course = courses.get_course(current_user, session.course_id)
+    is_teacher = live.is_room_teacher(current_user, session)
+    video = live.video_url(session) if session.ended_at is None else None
+    response = Response(
+        render_template(
+            "live/room.html",
+            session=session,
+            course=course,
+            is_teacher=is_teacher,
+            video_url=video,
+        )
+    )
+    if video:  # the school's conference server is the one other origin the room may frame
+        parts = urlsplit(video)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "frame-src 'self'", f"frame-src 'self' {origin}"
+        )
+    return response
+
+
+@bp.post("/<int:session_id>/end")
+@login_required
+def end(session_id: int):
+    from app.live.room import broadcast_session_ended
+
+    live.end_session(current_user, session_id)
+    broadcast_session_ended(session_id)
+    flash(_("Đã kết thúc buổi học. Hãy xác nhận bảng điểm danh."), "success")
+    return redirect(url_for("live.attendance", session_id=session_id)), 303
+
+
+@bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(session_id: int):
+    session = live.teacher_session(current_user, session_id)
+    if request.method == "POST":
+        statuses = {
+            key.removeprefix("status-"): value
+            for key, value in request.form.items()
+            if key.startswith("status-")
+        }
+        try:
+            live_presence.confirm_attendance(current_user, session_id, statuses)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(_("Đã lưu bảng điểm danh."), "success")
+        return redirect(url_for("live.attendance", session_id=session_id)), 303
+    rows = live_presence.attendance(current_user, session_id)
+    return render_template(
+        "live/attendance.html", session=session, rows=rows, statuses=live_presence.STATUSES
+    )
+
+
+@bp.get("/<int:session_id>/log.csv")
+@login_required
+def log_csv(session_id: int):
+    """The teaching record of the lesson: the log, then the chat (if the school keeps it)."""
+    events = live.session_log(current_user, session_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Thời điểm"), _("Người"), _("Sự kiện"), _("Chi tiết")])
+    for event in events:
+        writer.writerow(
+            [
+                to_local(event.at).strftime("%d/%m/%Y %H:%M:%S"),
+                event.user.full_name if event.user else "",
+                event.kind,
+                json.dumps(event.data, ensure_ascii=False),
+            ]
+        )
+    for line in live_chat.transcript(session_id):
+        writer.writerow(
+            [
+                line["at"],
+                line["user"]["name"],
+                _("trò chuyện (đã xoá)") if line["deleted"] else _("trò chuyện"),
+                line["text"],
+            ]
+        )
+    body = "\ufeff" + out.getvalue()  # BOM: Excel opens Vietnamese CSV correctly
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=live-{session_id}.csv"},
+    )
+
+
+@bp.post("/<int:session_id>/slides")
+@login_required
+def upload_slide(session_id: int):
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    try:
+        live_slides.add_slide(current_user, session_id, upload.filename if upload else "", data)
+    except DomainError as exc:
+        return {"error": {"code": exc.code, "message": exc.message}}, exc.status
+    return {"slides": live_slides.slide_list(session_id)}, 201
+
+
+@bp.get("/slides/<int:slide_id>")
+@login_required
+def slide(slide_id: int):
+    row, data = live_slides.get_slide(current_user, slide_id)
+    return Response(data, mimetype=row.content_type, headers={"Cache-Control": "private"})
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    if request.method == "POST":
+        try:
+            live.save_settings(
+                current_user,
+                request.form.get("video_provider", "none"),
+                request.form.get("video_base_url", ""),
+                request.form.get("keeps_chat_log") == "on",
+            )
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(_("Đã lưu cài đặt lớp học trực tuyến."), "success")
+        return redirect(url_for("live.settings")), 303
+    return render_template("live/settings.html", setting=live.settings_for(current_user.school_id))

@@ -1,0 +1,250 @@
+"""Live-room load: N python-socketio clients in rooms of 40 (1 teacher + 39 students); the time
+from a teacher's chat message to its arrival at every student of the room (p50/p99), and how
+many connected clients the servers hold.
+
+    # 1. data: rooms, people, open sessions and API tokens, written to a plan file
+    DATABASE_URL=... python bench/live_room.py setup --rooms 50 --plan /tmp/live-plan.json
+    # 2. servers: one, or two sharing Redis (REDIS_URL set, same DATABASE_URL)
+    python bench/live_server.py --port 5001 &  python bench/live_server.py --port 5002 &
+    # 3. load: clients spread over the servers and over --procs client processes
+    python bench/live_room.py run --plan /tmp/live-plan.json --rooms 50 \
+        --servers http://127.0.0.1:5001,http://127.0.0.1:5002 --procs 4 --messages 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOM_SIZE = 40
+NS = "/live"
+
+
+def setup(rooms: int, plan_path: str) -> None:
+    """Create school BENCH with `rooms` classes of 39 students, their teachers, one course
+    and one open live session each, and an API token per person (bulk, one transaction)."""
+    from app import create_app
+    from app.core.security import new_token, token_digest
+    from app.extensions import db
+    from app.models import ApiToken, ClassMembership, Course, LiveSession, School, User
+    from app.services.school import add_class, current_year, ensure_subject
+
+    app = create_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        stamp = int(time.time())
+        school = School(code=f"BENCH{stamp}", name="Bench")
+        db.session.add(school)
+        db.session.flush()
+        year = current_year(school)
+        subject = ensure_subject(school, "Toán")
+        plan = []
+        expires = None
+        tokens: list[tuple[User, str]] = []
+        for r in range(rooms):
+            school_class = add_class(None, school, year, f"10B{r}")
+            teacher = User(
+                school_id=school.id, username=f"b{stamp}t{r}", role="teacher", full_name=f"GV {r}"
+            )
+            db.session.add(teacher)
+            students = [
+                User(
+                    school_id=school.id,
+                    username=f"b{stamp}r{r}s{i}",
+                    role="student",
+                    full_name=f"HS {r}-{i}",
+                    student_code=f"B{stamp}{r}-{i}",
+                )
+                for i in range(ROOM_SIZE - 1)
+            ]
+            db.session.add_all(students)
+            db.session.flush()
+            db.session.add_all(
+                ClassMembership(school_id=school.id, class_id=school_class.id, student_id=s.id)
+                for s in students
+            )
+            course = Course(
+                school_id=school.id,
+                school_year_id=year.id,
+                class_id=school_class.id,
+                subject_id=subject.id,
+                teacher_id=teacher.id,
+            )
+            db.session.add(course)
+            db.session.flush()
+            session = LiveSession(
+                school_id=school.id,
+                course_id=course.id,
+                teacher_id=teacher.id,
+                title=f"B{r}",
+                state={},
+            )
+            db.session.add(session)
+            db.session.flush()
+            room = {"session_id": session.id, "tokens": []}
+            for person in [teacher, *students]:
+                token = new_token()
+                tokens.append((person, token))
+                room["tokens"].append(token)
+                db.session.add(
+                    ApiToken(
+                        user_id=person.id,
+                        school_id=school.id,
+                        kind="session",
+                        digest=token_digest(token),
+                        expires_at=expires,
+                    )
+                )
+            plan.append(room)
+        db.session.commit()
+    with open(plan_path, "w") as f:
+        json.dump(plan, f)
+    print(f"{rooms} rooms, {rooms * ROOM_SIZE} people -> {plan_path}")
+
+
+def _connect(url: str, token: str, session_id: int, inbox: list | None):
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    if inbox is not None:
+        client.on("chat_message", lambda m: inbox.append((time.time(), m["text"])), namespace=NS)
+    client.connect(
+        url, namespaces=[NS], auth={"token": token}, transports=["websocket"], wait_timeout=30
+    )
+    ack = client.call("join_session", {"session_id": session_id}, namespace=NS, timeout=60)
+    if not ack or not ack.get("ok"):
+        raise RuntimeError(f"join refused: {ack}")
+    return client
+
+
+def _worker(rooms: list[dict], servers: list[str], messages: int, offset: int, out, start) -> None:
+    """Connect every member of `rooms`, wait for all workers, then each teacher sends
+    `messages` chat lines 1 s apart; report latencies to `out`."""
+    threading.stack_size(256 * 1024)
+    clients, inboxes, failures = [], [], 0
+    jobs = []
+    for r, room in enumerate(rooms):
+        for i, token in enumerate(room["tokens"]):
+            url = servers[(offset + r * ROOM_SIZE + i) % len(servers)]
+            inbox = [] if i else None
+            jobs.append((url, token, room["session_id"], inbox, r, i))
+
+    def connect(job):
+        url, token, session_id, inbox, _r, _i = job
+        try:
+            return job, _connect(url, token, session_id, inbox)
+        except Exception as exc:  # counted, reported
+            return job, exc
+
+    with ThreadPoolExecutor(16) as pool:
+        for job, result in pool.map(connect, jobs):
+            if isinstance(result, Exception):
+                failures += 1
+                continue
+            clients.append((job, result))
+            if job[3] is not None:
+                inboxes.append(job[3])
+    out.put(("connected", len(clients), failures))
+    start.wait()  # every worker connected: the full load is on
+    teachers = {job[4]: c for job, c in clients if job[5] == 0}
+    for n in range(messages):
+        for r, client in teachers.items():
+            client.emit(
+                "chat_message",
+                {"session_id": rooms[r]["session_id"], "text": f"{time.time():.6f} {n}"},
+                namespace=NS,
+            )
+        time.sleep(1.0)
+    time.sleep(3.0)
+    latencies, delivered = [], 0
+    for inbox in inboxes:
+        for arrived, text in inbox:
+            sent = float(text.split()[0])
+            latencies.append((arrived - sent) * 1000)
+            delivered += 1
+    expected = len(inboxes) * messages
+    out.put(("done", latencies, delivered, expected))
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda c: c[1].disconnect(), clients))
+    import os
+
+    os._exit(0)  # leftover client threads must not keep the process alive
+
+
+def run(plan_path: str, rooms: int, servers: list[str], procs: int, messages: int) -> dict:
+    with open(plan_path) as f:
+        plan = json.load(f)[:rooms]
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    start = ctx.Event()
+    chunks = [plan[i::procs] for i in range(procs)]
+    t0 = time.time()
+    workers = [
+        ctx.Process(target=_worker, args=(chunk, servers, messages, i, queue, start), daemon=True)
+        for i, chunk in enumerate(chunks)
+        if chunk
+    ]
+    for w in workers:
+        w.start()
+    connected = failed = 0
+    for _ in workers:
+        _kind, ok, bad = queue.get()
+        connected, failed = connected + ok, failed + bad
+    connect_seconds = time.time() - t0
+    start.set()
+    latencies, delivered, expected = [], 0, 0
+    for _ in workers:
+        _kind, lat, got, want = queue.get()
+        latencies += lat
+        delivered, expected = delivered + got, expected + want
+    for w in workers:
+        w.join(timeout=60)
+    latencies.sort()
+    result = {
+        "clients": len(plan) * ROOM_SIZE,
+        "connected": connected,
+        "failed": failed,
+        "connect_seconds": round(connect_seconds, 1),
+        "servers": len(servers),
+        "delivered": delivered,
+        "expected": expected,
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else None,
+        "max_ms": round(latencies[-1], 1) if latencies else None,
+    }
+    print(json.dumps(result))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("setup")
+    s.add_argument("--rooms", type=int, default=50)
+    s.add_argument("--plan", default="/tmp/live-plan.json")
+    r = sub.add_parser("run")
+    r.add_argument("--plan", default="/tmp/live-plan.json")
+    r.add_argument("--rooms", type=int, default=5)
+    r.add_argument("--servers", default="http://127.0.0.1:5001")
+    r.add_argument("--procs", type=int, default=2)
+    r.add_argument("--messages", type=int, default=10)
+    args = parser.parse_args()
+    if args.command == "setup":
+        setup(args.rooms, args.plan)
+    else:
+        run(args.plan, args.rooms, args.servers.split(","), args.procs, args.messages)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
