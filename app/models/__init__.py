@@ -13,6 +13,8 @@ from app.models.exams import (
 from app.models.gradebook import GradeEntry, GradeExportSetting, GradeLock
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.library import AssignmentFile, LibraryItem, SubjectLead, UploadPolicy
+from app.models.notifications import Notification, NotificationPreference, OutboxMail
 from app.models.questions import (
     Question,
     QuestionAsset,
@@ -25,6 +27,7 @@ from app.models.school import ClassMembership, Course, SchoolClass, SchoolYear, 
 __all__ = [
     "ApiToken",
     "Assignment",
+    "AssignmentFile",
     "Attempt",
     "AuditLog",
     "ClassMembership",
@@ -40,6 +43,10 @@ __all__ = [
     "Lesson",
     "LessonFile",
     "LessonLink",
+    "LibraryItem",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMail",
     "ParentLink",
     "Question",
     "QuestionAsset",
@@ -53,7 +60,9 @@ __all__ = [
     "SchoolYear",
     "Semester",
     "Subject",
+    "SubjectLead",
     "Submission",
     "SubmissionFile",
+    "UploadPolicy",
     "User",
 ]
