@@ -47,7 +47,17 @@ def register_api(app: Flask) -> None:
     )
     api.init_app(app)
     for module in (
-        auth, me, users, classes, courses, children, banks, exams, gradebook, grades, assignments
+        auth,
+        me,
+        users,
+        classes,
+        courses,
+        children,
+        banks,
+        exams,
+        gradebook,
+        grades,
+        assignments,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_blueprint(oneroster_bp)

@@ -15,6 +15,7 @@ def register_web(app: Flask) -> None:
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
+    from app.web.notifications import bp as notifications_bp
     from app.web.questions import bp as questions_bp
     from app.web.search import bp as search_bp
 
@@ -30,5 +31,6 @@ def register_web(app: Flask) -> None:
         gradebook_bp,
         courses_bp,
         homework_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
