@@ -155,7 +155,7 @@ def submit(
         raise ValidationFailed(_("Bài tập này chỉ nhận tệp."))
     if not text_html and not files:
         raise ValidationFailed(_("Bài nộp trống; hãy viết bài hoặc chọn tệp."))
-    checked = [(*check_upload(name, data), data) for name, data in files]
+    checked = [(*check_upload(name, data, assignment.school_id), data) for name, data in files]
     now = now_utc()
     submission = own_submission(actor, assignment)
     if submission is not None and submission.returned_at is not None:

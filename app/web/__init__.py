@@ -15,8 +15,10 @@ def register_web(app: Flask) -> None:
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
+    from app.web.library import bp as library_bp
     from app.web.notifications import bp as notifications_bp
     from app.web.questions import bp as questions_bp
+    from app.web.school_settings import bp as school_settings_bp
     from app.web.search import bp as search_bp
 
     question_render.register(app)
@@ -32,5 +34,7 @@ def register_web(app: Flask) -> None:
         courses_bp,
         homework_bp,
         notifications_bp,
+        library_bp,
+        school_settings_bp,
     ):
         app.register_blueprint(bp)

@@ -60,7 +60,9 @@ def test_student_gets_the_notice_and_parent_gets_the_email(
     klass = make.school_class(school, "10A1")
     pupil = make.user(school, "student", username="hs", full_name="Lê Thị Mai")
     make.enrol(pupil, klass)
-    parent = make.user(school, "parent", username="ph", full_name="Lê Văn Hùng", email="hung@nha.vn")
+    parent = make.user(
+        school, "parent", username="ph", full_name="Lê Văn Hùng", email="hung@nha.vn"
+    )
     make.link(parent, pupil)
     course = make.course(school, klass, teacher)
     due = (now_utc() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
