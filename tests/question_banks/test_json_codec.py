@@ -19,20 +19,14 @@ from question_banks.model import (
 
 def _sample() -> Question:
     return Question(
-        type=QuestionType.CLOZE,
-        stem_html="<p>2 + 2 = {{1}}; thủ đô: {{2}}</p>",
-        points=Decimal("0.25"),
-        level=Level.THONG_HIEU,
-        category="Toán/Chương 1",
+        type=QuestionType.CLOZE, stem_html="<p>2 + 2 = {{1}}; thủ đô: {{2}}</p>",
+        points=Decimal("0.25"), level=Level.THONG_HIEU, category="Toán/Chương 1",
         options=[Option("A", "x", is_correct=True, fraction=Decimal("0.5"))],
         text_answers=[TextAnswer("Hà Nội")],
         numeric_answers=[NumericAnswer(Decimal("3.5"), Decimal("0.1"))],
-        gaps=[
-            Gap(1, QuestionType.NUMERIC, numeric_answers=[NumericAnswer(Decimal(4))]),
-            Gap(2, QuestionType.SHORT_ANSWER, text_answers=[TextAnswer("Hà Nội")]),
-        ],
-        tags=["đại số"],
-        assets=[Asset("h.png", b"\x89PNG", "image/png")],
+        gaps=[Gap(1, QuestionType.NUMERIC, numeric_answers=[NumericAnswer(Decimal(4))]),
+              Gap(2, QuestionType.SHORT_ANSWER, text_answers=[TextAnswer("Hà Nội")])],
+        tags=["đại số"], assets=[Asset("h.png", b"\x89PNG", "image/png")],
     )
 
 
