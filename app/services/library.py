@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.core import storage
 from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.sanitize import clean_html
 from app.core.text import clean_line, fold, like_pattern
 from app.extensions import db
 from app.models import (
@@ -60,7 +61,7 @@ def offer(actor: User, lesson_id: object) -> LibraryItem:
         grade=course.school_class.grade,
         topic=topic,
         title=lesson.title,
-        body_html=lesson.body_html,
+        body_html=clean_html(lesson.body_html),
         files=[
             {
                 "filename": f.filename,
@@ -238,7 +239,7 @@ def copy_to(actor: User, item_id: object, section_id: object) -> Lesson:
         course_id=course.id,
         position=len(section.lessons) + 1,
         title=item.title,
-        body_html=item.body_html,
+        body_html=clean_html(item.body_html),
         files=[
             LessonFile(
                 school_id=course.school_id,
