@@ -33,6 +33,7 @@ def register_api(app: Flask) -> None:
         gradebook,
         grades,
         me,
+        notifications,
         users,
     )
     from app.api.oneroster import bp as oneroster_bp
@@ -58,6 +59,7 @@ def register_api(app: Flask) -> None:
         gradebook,
         grades,
         assignments,
+        notifications,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_blueprint(oneroster_bp)
