@@ -8,8 +8,10 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.pagination import page_args
+from app.extensions import db
 from app.services import mail_outbox, notifications
 from app.web.guards import admin_required
 
@@ -23,7 +25,12 @@ def unread_badge() -> dict:
     def unread_notifications() -> int:
         if not current_user.is_authenticated or current_user.school_id is None:
             return 0
-        return notifications.unread_count(current_user)
+        try:
+            return notifications.unread_count(current_user)
+        except SQLAlchemyError:
+            # The error page itself must render when the database is what failed.
+            db.session.rollback()
+            return 0
 
     return {"unread_notifications": unread_notifications}
 

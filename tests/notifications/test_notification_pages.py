@@ -18,7 +18,7 @@ def _set_homework(family, title="Bài <b>hàm</b> số"):
 
 
 def _unread(html: str) -> str | None:
-    match = re.search(r'id="unread-count">(\d+)<', html)
+    match = re.search(r'id="unread-count"[^>]*>(\d+)<', html)
     return match[1] if match else None
 
 
