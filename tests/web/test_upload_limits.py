@@ -92,12 +92,14 @@ def test_every_upload_route_answers_413_over_the_school_limit(web, other_browser
     )
     assert lesson_file.status_code == 413
     assert "nhà trường cho phép tối đa 1 MB" in lesson_file.get_data(as_text=True)
+    lesson_file.close()  # the test client's on-disk request body goes with the response
     attachment = web.post_form(
         f"/homework/{assignment.id}/attachments",
         {"file": (io.BytesIO(big), "Đề lớn.pdf")},
         content_type="multipart/form-data",
     )
     assert attachment.status_code == 413
+    attachment.close()
     other_browser.login("hs")
     submission = other_browser.post_form(
         f"/homework/{assignment.id}/submit",
@@ -106,6 +108,7 @@ def test_every_upload_route_answers_413_over_the_school_limit(web, other_browser
     )
     assert submission.status_code == 413
     assert "tối đa 1 MB" in submission.get_data(as_text=True)
+    submission.close()
     api = other_browser.client.post(
         f"/api/v1/assignments/{assignment.id}/submissions",
         data={"files": (io.BytesIO(big), "Bài làm.pdf")},
@@ -114,6 +117,7 @@ def test_every_upload_route_answers_413_over_the_school_limit(web, other_browser
     )
     assert api.status_code == 413
     assert api.get_json()["error"]["code"] == "too_large"
+    api.close()
     small = web.post_form(
         f"/courses/{course.id}/lessons/{lesson.id}/files",
         {"file": (io.BytesIO(PDF), "nhỏ.pdf")},
