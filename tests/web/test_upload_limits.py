@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask.testing import EnvironBuilder
 from sqlalchemy import select
 
 from app.core.errors import BadInput, TooLarge, ValidationFailed
@@ -80,44 +81,56 @@ def test_admin_page_sets_the_limit_and_others_may_not(web, other_browser, setup)
     assert db.session.scalar(select(UploadPolicy.max_file_mb)) == 1
 
 
-def test_every_upload_route_answers_413_over_the_school_limit(web, other_browser, setup):
+def _post_big(app, browser, path: str, data: dict, headers: dict | None = None):
+    """Post a large multipart body and close the test client's temporary file for it."""
+    if headers is None:
+        data = {**data, "csrf_token": browser.csrf("/profile")}
+    builder = EnvironBuilder(app, path=path, method="POST", data=data, headers=headers)
+    environ = builder.get_environ()
+    try:
+        response = browser.client.open(environ)
+        response.get_data()
+    finally:
+        environ["wsgi.input"].close()  # werkzeug's on-disk body for large uploads
+        builder.close()
+    return response
+
+
+def test_every_upload_route_answers_413_over_the_school_limit(app, web, other_browser, setup):
     upload_policy.update(setup["admin"], "1", [])
     big = _big_pdf(1.2)
     web.login("gv")
     course, lesson, assignment = setup["course"], setup["lesson"], setup["assignment"]
-    lesson_file = web.post_form(
+    lesson_file = _post_big(
+        app,
+        web,
         f"/courses/{course.id}/lessons/{lesson.id}/files",
         {"file": (io.BytesIO(big), "Bài giảng lớn.pdf")},
-        content_type="multipart/form-data",
     )
     assert lesson_file.status_code == 413
     assert "nhà trường cho phép tối đa 1 MB" in lesson_file.get_data(as_text=True)
-    lesson_file.close()  # the test client's on-disk request body goes with the response
-    attachment = web.post_form(
-        f"/homework/{assignment.id}/attachments",
-        {"file": (io.BytesIO(big), "Đề lớn.pdf")},
-        content_type="multipart/form-data",
+    attachment = _post_big(
+        app, web, f"/homework/{assignment.id}/attachments", {"file": (io.BytesIO(big), "Đề.pdf")}
     )
     assert attachment.status_code == 413
-    attachment.close()
     other_browser.login("hs")
-    submission = other_browser.post_form(
+    submission = _post_big(
+        app,
+        other_browser,
         f"/homework/{assignment.id}/submit",
         {"text": "", "files": (io.BytesIO(big), "Bài làm.pdf")},
-        content_type="multipart/form-data",
     )
     assert submission.status_code == 413
     assert "tối đa 1 MB" in submission.get_data(as_text=True)
-    submission.close()
-    api = other_browser.client.post(
+    api = _post_big(
+        app,
+        other_browser,
         f"/api/v1/assignments/{assignment.id}/submissions",
-        data={"files": (io.BytesIO(big), "Bài làm.pdf")},
+        {"files": (io.BytesIO(big), "Bài làm.pdf")},
         headers=other_browser.bearer("hs"),
-        content_type="multipart/form-data",
     )
     assert api.status_code == 413
     assert api.get_json()["error"]["code"] == "too_large"
-    api.close()
     small = web.post_form(
         f"/courses/{course.id}/lessons/{lesson.id}/files",
         {"file": (io.BytesIO(PDF), "nhỏ.pdf")},
