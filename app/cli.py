@@ -339,10 +339,6 @@ def export_smas_columns(file: Path, school_code: str) -> None:
     click.echo("Cột SMAS: " + ", ".join(header for header, _name in columns))
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.group("sync")
 def sync_group() -> None:
     """Đồng bộ điểm sang hệ thống quản lý trường."""
@@ -424,3 +420,15 @@ def close_expired(every: float, as_json: bool) -> None:
         if every <= 0:
             return
         time.sleep(every)
+
+
+def _register_extra() -> None:
+    from app import cli_mail
+
+    cli_mail.register(main, domain_command)
+
+
+_register_extra()
+
+if __name__ == "__main__":
+    main()

@@ -42,6 +42,15 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lophoc@localhost")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+    # Links in e-mails must be absolute; where the school reaches this server.
+    LOPHOC_BASE_URL = os.environ.get("LOPHOC_BASE_URL", "http://127.0.0.1:5000")
     SIS_PUSH_URL = os.environ.get("SIS_PUSH_URL", "")
     SIS_PUSH_SECRET = os.environ.get("SIS_PUSH_SECRET", "")
     # flask-smorest: the OpenAPI document is generated from the API blueprints.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request
+import io
+
+from flask import request, send_file
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -11,7 +13,7 @@ from marshmallow import fields
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
 from app.core.errors import BadInput
-from app.services import homework
+from app.services import homework, homework_files
 
 PREFIX = ""
 blp = Blueprint("api_assignments", __name__, description="Bài tập về nhà")
@@ -29,6 +31,21 @@ class Assignment(schemas.Schema):
     submission_type = fields.String()
     max_score = fields.Decimal(as_string=True)
     gradebook_column = fields.String()
+    attachments = fields.Method(
+        "_attachments",
+        metadata={"description": "[{id, filename, size_bytes, url}] tệp giáo viên đính kèm"},
+    )
+
+    def _attachments(self, assignment) -> list[dict]:
+        return [
+            {
+                "id": f.id,
+                "filename": f.filename,
+                "size_bytes": f.size_bytes,
+                "url": f"/api/v1/attachments/{f.id}",
+            }
+            for f in homework_files.attachments(assignment.id)
+        ]
 
 
 class AssignmentIn(schemas.Schema):
@@ -197,3 +214,19 @@ class GradeResource(MethodView):
     def put(self, data, submission_id: int):
         """Giáo viên chấm điểm và nhận xét một bài nộp."""
         return homework.grade(actor(), submission_id, data["score"], data["comment"])
+
+
+@blp.route("/attachments/<int:file_id>")
+class AttachmentResource(MethodView):
+    @authenticated()
+    @blp.response(200, content_type="application/octet-stream")
+    @blp.alt_response(404, schema=schemas.Error)
+    def get(self, file_id: int):
+        """Tải tệp giáo viên đính kèm bài tập (học sinh của lớp, giáo viên của môn)."""
+        row, data = homework_files.get_attachment(actor(), file_id)
+        response = send_file(
+            io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

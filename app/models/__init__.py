@@ -27,6 +27,7 @@ from app.models.gradebook import (
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.library import AssignmentFile, LibraryItem, SubjectLead, UploadPolicy
 from app.models.live import (
     LiveAttendance,
     LiveChatMessage,
@@ -38,6 +39,7 @@ from app.models.live import (
     LiveSession,
     LiveSlide,
 )
+from app.models.notifications import Notification, NotificationPreference, OutboxMail
 from app.models.questions import (
     Question,
     QuestionAsset,
@@ -52,6 +54,7 @@ __all__ = [
     "ATTENDANCE_STATUSES",
     "ApiToken",
     "Assignment",
+    "AssignmentFile",
     "Attempt",
     "AttendanceRecord",
     "AuditLog",
@@ -70,6 +73,7 @@ __all__ = [
     "Lesson",
     "LessonFile",
     "LessonLink",
+    "LibraryItem",
     "LiveAttendance",
     "LiveChatMessage",
     "LiveEvent",
@@ -79,6 +83,9 @@ __all__ = [
     "LiveSchoolSetting",
     "LiveSession",
     "LiveSlide",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMail",
     "ParentLink",
     "Question",
     "QuestionAsset",
@@ -98,8 +105,10 @@ __all__ = [
     "Semester",
     "StudentCodeChange",
     "Subject",
+    "SubjectLead",
     "Submission",
     "SubmissionFile",
     "TimetableSlot",
+    "UploadPolicy",
     "User",
 ]

@@ -175,7 +175,7 @@ def attach_file(actor: User, lesson_id: object, filename: str, data: bytes) -> L
 
     Raises ValidationFailed (empty), TooLarge, BadInput (not an accepted kind)."""
     lesson = _editable_lesson(actor, lesson_id)
-    name, mime = check_upload(filename, data)
+    name, mime = check_upload(filename, data, lesson.school_id)
     row = LessonFile(
         school_id=lesson.school_id,
         lesson_id=lesson.id,

@@ -18,7 +18,7 @@ from app.core.sanitize import clean_html
 from app.core.text import clean_line
 from app.extensions import db
 from app.models import Assignment, ClassMembership, Course, Role, Submission, SubmissionFile, User
-from app.services import audit
+from app.services import audit, homework_notices
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, get_course, is_student_of
 from app.services.uploads import check_upload, safe_filename
@@ -108,6 +108,7 @@ def create_assignment(actor: User, course_id: object, data: dict) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     audit.record(actor, "homework.create", assignment, {"title": [None, title]})
+    homework_notices.homework_published(assignment)
     db.session.commit()
     return assignment
 
@@ -154,7 +155,7 @@ def submit(
         raise ValidationFailed(_("Bài tập này chỉ nhận tệp."))
     if not text_html and not files:
         raise ValidationFailed(_("Bài nộp trống; hãy viết bài hoặc chọn tệp."))
-    checked = [(*check_upload(name, data), data) for name, data in files]
+    checked = [(*check_upload(name, data, assignment.school_id), data) for name, data in files]
     now = now_utc()
     submission = own_submission(actor, assignment)
     if submission is not None and submission.returned_at is not None:
@@ -241,13 +242,15 @@ def grade(actor: User, submission_id: object, score: object, comment: str = "") 
 def return_all(actor: User, assignment_id: object) -> int:
     """Return every graded, not yet returned submission to its student; returns how many."""
     assignment, rows, _counts = roster(actor, assignment_id)
-    now, count = now_utc(), 0
+    now, returned = now_utc(), []
     for row in rows:
         submission = row["submission"]
         if submission and submission.score is not None and submission.returned_at is None:
             submission.returned_at = now
-            count += 1
+            returned.append(submission)
+    count = len(returned)
     audit.record(actor, "homework.return_all", assignment, {"returned": [None, count]})
+    homework_notices.feedback_returned(returned)
     db.session.commit()
     return count
 

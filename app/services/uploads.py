@@ -69,15 +69,27 @@ def sniff(data: bytes, filename: str) -> str | None:
     return None
 
 
-def check_upload(filename: str, data: bytes) -> tuple[str, str]:
-    """Return (clean file name, real MIME type). Raises ValidationFailed, TooLarge, BadInput."""
+def check_upload(filename: str, data: bytes, school_id: int | None = None) -> tuple[str, str]:
+    """Return (clean file name, real MIME type), within the school's upload policy when a
+    school is given. Raises ValidationFailed (empty), TooLarge (413), BadInput (wrong kind)."""
+    from app.services import upload_policy
+
     name = safe_filename(filename or "")
     if not data:
         raise ValidationFailed(_("Tệp “%(n)s” rỗng (0 byte); hãy chọn lại tệp.", n=name))
-    limit = max_bytes()
+    if school_id is None:
+        limit, kinds = max_bytes(), set()
+    else:
+        max_mb, kinds = upload_policy.for_school(school_id)
+        limit = int(max_mb * 1024 * 1024)
     if len(data) > limit:
         raise TooLarge(
-            _("Tệp “%(n)s” quá lớn; tối đa %(m)s MB.", n=name, m=f"{round(limit / 1048576, 2):g}")
+            _(
+                "Tệp “%(n)s” quá lớn (%(s)s MB); nhà trường cho phép tối đa %(m)s MB mỗi tệp.",
+                n=name,
+                s=f"{round(len(data) / 1048576, 2):g}",
+                m=f"{round(limit / 1048576, 2):g}",
+            )
         )
     mime = sniff(data, name)
     if mime is None:
@@ -88,5 +100,15 @@ def check_upload(filename: str, data: bytes) -> tuple[str, str]:
                 n=name,
             ),
             code="unsupported_file_type",
+        )
+    if kinds and upload_policy.kind_of(mime) not in kinds:
+        allowed = ", ".join(str(upload_policy.KINDS[k]) for k in kinds)
+        raise BadInput(
+            _(
+                "Nhà trường chỉ nhận các loại tệp: %(k)s; tệp “%(n)s” không thuộc loại đó.",
+                k=allowed,
+                n=name,
+            ),
+            code="file_kind_not_allowed",
         )
     return name, mime

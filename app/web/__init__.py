@@ -17,8 +17,11 @@ def register_web(app: Flask) -> None:
     from app.web.gradebook import bp as gradebook_bp
     from app.web.home import bp as home_bp
     from app.web.homework import bp as homework_bp
+    from app.web.library import bp as library_bp
     from app.web.live import bp as live_bp
+    from app.web.notifications import bp as notifications_bp
     from app.web.questions import bp as questions_bp
+    from app.web.school_settings import bp as school_settings_bp
     from app.web.scorm_content import bp as scorm_content_bp
     from app.web.search import bp as search_bp
     from app.web.timetable import bp as timetable_bp
@@ -40,5 +43,8 @@ def register_web(app: Flask) -> None:
         elearning_bp,
         scorm_content_bp,
         live_bp,
+        notifications_bp,
+        library_bp,
+        school_settings_bp,
     ):
         app.register_blueprint(bp)

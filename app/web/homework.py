@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.core.clock import to_local
 from app.core.errors import DomainError
-from app.services import courses, homework
+from app.services import courses, homework, homework_files
 from app.web.uploads import read_upload
 
 bp = Blueprint("homework", __name__, url_prefix="/homework")
@@ -59,12 +59,17 @@ def show(assignment_id: int):
     if courses.can_edit(current_user, assignment.course):
         assignment, rows, counts = homework.roster(current_user, assignment_id)
         return render_template(
-            "courses/homework_table.html", assignment=assignment, rows=rows, counts=counts
+            "courses/homework_table.html",
+            assignment=assignment,
+            rows=rows,
+            counts=counts,
+            attachments=homework_files.attachments(assignment.id),
         )
     return render_template(
         "courses/homework_student.html",
         assignment=assignment,
         submission=homework.own_submission(current_user, assignment),
+        attachments=homework_files.attachments(assignment.id),
     )
 
 
@@ -127,12 +132,38 @@ def download_all(assignment_id: int):
     )
 
 
+@bp.post("/<int:assignment_id>/attachments")
+@login_required
+def attach(assignment_id: int):
+    name, data = read_upload(request.files.get("file"))
+    return _act(assignment_id, homework_files.attach, assignment_id, name, data)
+
+
+@bp.post("/<int:assignment_id>/attachments/<int:file_id>/delete")
+@login_required
+def detach(assignment_id: int, file_id: int):
+    return _act(assignment_id, homework_files.remove, file_id)
+
+
+@bp.get("/attachments/<int:file_id>")
+@login_required
+def attachment(file_id: int):
+    row, data = homework_files.get_attachment(current_user, file_id)
+    return _download(row, data)
+
+
+def _download(row, data: bytes):
+    """A stored file as an attachment (RFC 5987 name), never rendered by the browser."""
+    response = send_file(
+        io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @bp.get("/files/<int:file_id>")
 @login_required
 def file(file_id: int):
     row, data = homework.get_submission_file(current_user, file_id)
-    response = send_file(
-        io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return _download(row, data)
