@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import resource
 import shutil
 import sys
@@ -58,10 +59,16 @@ def browser_logins(seats) -> list[str]:
     return names
 
 
-async def one_student(browser, url: str, username: str, exam_id: int, timings: dict) -> None:
+async def one_student(
+    browser, url: str, username: str, exam_id: int, timings: dict, arrive: float, start: float
+) -> None:
+    """Arrive at a random moment of the arrival window and sign in, as students at their
+    desks do; open the exam page all together at `start` (the synchronised start)."""
+    await asyncio.sleep(random.uniform(0, arrive))
     context = await browser.new_context(
         locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 375, "height": 740}
     )
+    context.set_default_timeout(180_000)
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -71,9 +78,10 @@ async def one_student(browser, url: str, username: str, exam_id: int, timings: d
         await page.fill("#password", PASSWORD)
         async with page.expect_navigation():
             await page.click("#login-form button[type=submit]")
+        await asyncio.sleep(max(0.0, start - time.perf_counter()))
         opened = time.perf_counter()
         await page.goto(f"{url}/exams/{exam_id}/take")
-        await page.wait_for_selector(".exam-q", timeout=120_000)
+        await page.wait_for_selector(".exam-q")
         shown = time.perf_counter()
         cards = page.locator(".exam-q")
         for i in range(await cards.count()):
@@ -88,12 +96,11 @@ async def one_student(browser, url: str, username: str, exam_id: int, timings: d
         await page.wait_for_function(
             "() => !document.querySelector('.exam-q-status[data-state=\"saving\"],"
             " .exam-q-status[data-state=\"offline\"]')",
-            timeout=120_000,
         )
         saved = time.perf_counter()
         await page.click("#exam-review")
         await page.click("#exam-submit")
-        await page.wait_for_selector("#exam-result:not([hidden])", timeout=120_000)
+        await page.wait_for_selector("#exam-result:not([hidden])")
         timings[username] = {
             "first_page_s": shown - opened,
             "answer_all_s": saved - shown,
@@ -106,7 +113,9 @@ async def one_student(browser, url: str, username: str, exam_id: int, timings: d
         await context.close()
 
 
-async def browsers(url: str, usernames: list[str], exam_id: int, timings: dict) -> None:
+async def browsers(
+    url: str, usernames: list[str], exam_id: int, timings: dict, arrive: float
+) -> None:
     from playwright.async_api import async_playwright
 
     path = shutil.which("chromium")
@@ -116,7 +125,10 @@ async def browsers(url: str, usernames: list[str], exam_id: int, timings: dict) 
         browser = await playwright.chromium.launch(
             executable_path=path, headless=True, args=CHROMIUM_ARGS
         )
-        await asyncio.gather(*(one_student(browser, url, u, exam_id, timings) for u in usernames))
+        start = time.perf_counter() + arrive + 10
+        await asyncio.gather(
+            *(one_student(browser, url, u, exam_id, timings, arrive, start) for u in usernames)
+        )
         await browser.close()
 
 
@@ -140,6 +152,12 @@ def main() -> None:
     parser.add_argument("--saves-per-student", type=int, default=20)
     parser.add_argument("--think", type=float, default=2.0)
     parser.add_argument("--start-window", type=float, default=5.0)
+    parser.add_argument(
+        "--arrive-window",
+        type=float,
+        default=60.0,
+        help="browsers sign in over this many seconds, then open the exam page together",
+    )
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--school", default="BENCHEXAM")
     parser.add_argument("--json", action="store_true")
@@ -169,12 +187,15 @@ def main() -> None:
         )
         timings: dict = {}
         holder: dict = {}
-        thread = threading.Thread(
-            target=lambda: holder.update(stats=asyncio.run(storm(simulated, storm_args)))
-        )
+        def simulate():
+            # The simulated students start when the browsers open the exam page.
+            time.sleep(args.arrive_window + 10)
+            holder.update(stats=asyncio.run(storm(simulated, storm_args)))
+
+        thread = threading.Thread(target=simulate)
         started = time.perf_counter()
         thread.start()
-        asyncio.run(browsers(args.url, usernames, exam_id, timings))
+        asyncio.run(browsers(args.url, usernames, exam_id, timings, args.arrive_window))
         browsers_done = time.perf_counter() - started
         thread.join()
         wall = time.perf_counter() - started
