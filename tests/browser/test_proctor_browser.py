@@ -89,6 +89,7 @@ def test_pause_extend_and_progress_reach_the_open_pages_at_once(browser, page, l
     row.wait_for()
     assert "Đang làm" in row.inner_text() and "1/2" in row.inner_text()
 
+    page.wait_for_selector("#exam-app[data-live=on]", timeout=20000)
     _proctor_act(proctor, "Tạm dừng", "Mất điện phòng máy 2")
     page.wait_for_selector("#exam-paused:not([hidden])", timeout=PUSHED)
     assert page.locator('.exam-q[data-number="2"] input').first.is_disabled()
@@ -150,6 +151,7 @@ def test_answers_kept_offline_count_once_the_proctor_accepts_them(browser, page,
     _sign_in(proctor, live_url, "gv.giamthi")
     proctor.goto(f"{live_url}/exams/{exam.id}/proctor")
     proctor.wait_for_selector("#proctor-table tbody tr >> text=Đã nộp")
+    page.wait_for_selector("#exam-app[data-live=on]", timeout=20000)  # the page rejoined
     _proctor_act(proctor, "Nhận bài offline", "Mạng phòng máy 2 bị ngắt lúc 8:20")
     page.wait_for_selector("#exam-late.alert-success", timeout=PUSHED)
     assert "Đã gửi 1 câu" in page.inner_text("#exam-late")

@@ -323,8 +323,21 @@
       reconnectionDelayMax: 20000,
       randomizationFactor: 0.5,
     });
-    socket.on("connect", () => socket.emit("join_attempt", { attempt_id: state.attempt.id }));
+    socket.on("connect", () => {
+      socket.emit("join_attempt", { attempt_id: state.attempt.id }, (ack) => {
+        root.dataset.live = ack && ack.ok ? "on" : "off";
+      });
+      refresh(); // whatever changed while the link was down
+    });
+    socket.on("disconnect", () => {
+      root.dataset.live = "off";
+    });
     socket.on("exam_changed", () => refresh());
+    // The device's own network is back: rejoin now (with a little jitter), not after the
+    // back-off that grew while it was offline.
+    window.addEventListener("online", () => {
+      if (!socket.connected) setTimeout(() => socket.connect(), jitter());
+    });
     state.socket = socket;
   }
 
