@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import acting_school_id, get_scoped, is_course_staff
-from app.services.uploads import check_upload
+from app.services.uploads import stored_file
 
 
 def is_student_of(actor: User, course: Course) -> bool:
@@ -175,18 +175,8 @@ def attach_file(actor: User, lesson_id: object, filename: str, data: bytes) -> L
 
     Raises ValidationFailed (empty), TooLarge, BadInput (not an accepted kind)."""
     lesson = _editable_lesson(actor, lesson_id)
-    name, mime = check_upload(filename, data, lesson.school_id)
-    row = LessonFile(
-        school_id=lesson.school_id,
-        lesson_id=lesson.id,
-        filename=name,
-        mime_type=mime,
-        size_bytes=len(data),
-        sha256=storage.put(data),
-    )
-    db.session.add(row)
-    db.session.flush()
-    audit.record(actor, "course.file_add", row, {"filename": [None, name]})
+    row = stored_file(LessonFile, lesson.school_id, filename, data, lesson_id=lesson.id)
+    audit.record(actor, "course.file_add", row, {"filename": [None, row.filename]})
     db.session.commit()
     return row
 

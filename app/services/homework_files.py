@@ -14,7 +14,7 @@ from app.services import audit
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, is_student_of
 from app.services.homework import get_assignment
-from app.services.uploads import check_upload
+from app.services.uploads import stored_file
 
 
 def attach(actor: User, assignment_id: object, filename: str, data: bytes) -> AssignmentFile:
@@ -23,18 +23,10 @@ def attach(actor: User, assignment_id: object, filename: str, data: bytes) -> As
     Changes: one attachment row (bytes stored once by digest), one audit row."""
     assignment = get_assignment(actor, assignment_id)
     editable_course(actor, assignment.course_id)
-    name, mime = check_upload(filename, data, assignment.school_id)
-    row = AssignmentFile(
-        school_id=assignment.school_id,
-        assignment_id=assignment.id,
-        filename=name,
-        mime_type=mime,
-        size_bytes=len(data),
-        sha256=storage.put(data),
+    row = stored_file(
+        AssignmentFile, assignment.school_id, filename, data, assignment_id=assignment.id
     )
-    db.session.add(row)
-    db.session.flush()
-    audit.record(actor, "homework.file_add", row, {"filename": [None, name]})
+    audit.record(actor, "homework.file_add", row, {"filename": [None, row.filename]})
     db.session.commit()
     return row
 

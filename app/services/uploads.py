@@ -112,3 +112,23 @@ def check_upload(filename: str, data: bytes, school_id: int | None = None) -> tu
             code="file_kind_not_allowed",
         )
     return name, mime
+
+
+def stored_file(model, school_id: int, filename: str, data: bytes, **owner):
+    """Check an upload (size, real type, the school's limit), store its bytes once by digest
+    and add its row of `model` (LessonFile, AssignmentFile, ...), flushed, not committed."""
+    from app.core import storage
+    from app.extensions import db
+
+    name, mime = check_upload(filename, data, school_id)
+    row = model(
+        school_id=school_id,
+        filename=name,
+        mime_type=mime,
+        size_bytes=len(data),
+        sha256=storage.put(data),
+        **owner,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
