@@ -42,6 +42,27 @@ def single_statement(view):
     return wrapped
 
 
+def authenticated_caller(view):
+    """Like authenticated(), for a hot path that needs only the caller's id and school: a
+    bearer token is resolved without loading the user (identity.caller_for_token); the
+    session cookie (the app's own pages) gives the signed-in user as usual."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            g.api_token = None
+            g.actor = identity.caller_for_token(header[7:].strip())
+        elif current_user.is_authenticated:
+            g.api_token = None
+            g.actor = current_user._get_current_object()
+        else:
+            raise NotAuthenticated(_("Cần đăng nhập (gửi Authorization: Bearer TOKEN)."))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def actor() -> User:
     """The calling user (after `authenticated` ran)."""
     return g.actor

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Attempt, ExamQuestion, QuestionVersion, Response, User
 from app.models.exams import JSON
 from app.services import exam_content, question_types
+from app.services.identity import TokenCaller
 
 # An answer that left the device before the deadline may arrive a little after it.
 GRACE = timedelta(seconds=15)
@@ -143,7 +144,9 @@ def _owner_of(attempt_id: int) -> tuple[int, int, int] | None:
     return found
 
 
-def save_answer(actor: User, attempt_id: int, question_id: int, raw, seq, *, ip: str = "") -> dict:
+def save_answer(
+    actor: User | TokenCaller, attempt_id: int, question_id: int, raw, seq, *, ip: str = ""
+) -> dict:
     """Store an answer if the attempt is open and `seq` is newer than the stored one.
 
     One statement does it (see _save_statement); committed before returning, so a 200 means
