@@ -21,7 +21,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lophoc.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # Idle connections are pinged before use (app.extensions._ping_if_idle), busy ones are not.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": False}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     LOPHOC_TIMEZONE = os.environ.get("LOPHOC_TIMEZONE", "Asia/Ho_Chi_Minh")
     LOPHOC_LANGUAGE = os.environ.get("LOPHOC_LANGUAGE", "vi")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from flask import request
 from flask_babel import Babel
@@ -15,7 +16,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,3 +61,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+# A pooled connection is checked with a round trip only when it sat idle this long: SQLAlchemy's
+# pool_pre_ping pays that round trip on every checkout, a third of an answer save's waiting on
+# PostgreSQL (and, under load, a GIL hand-off each). Connections in steady use skip it; a
+# database restarted under them fails the statement in flight, which is answered 503 (retry)
+# and the connection replaced (app.web.hooks).
+IDLE_PING_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _mark_idle(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """Pessimistic disconnect handling for idle connections (the pool retries with a fresh
+    connection when this raises DisconnectionError)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    since = record.info.get("idle_since")
+    if since is not None and time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    autocommit = getattr(dbapi_connection, "autocommit", None)
+    try:
+        if autocommit is False:
+            dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        if autocommit is False:
+            dbapi_connection.autocommit = False
+    except Exception as exc:
+        raise DisconnectionError(str(exc)) from exc

@@ -6,6 +6,7 @@ from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.core.errors import DomainError
@@ -138,6 +139,23 @@ def _register_errors(app: Flask) -> None:
             response = api_error(status, ERROR_CODES.get(status, "error"), message, details)
         else:
             response = render_template("error.html", status=status, message=message), status
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        if not exc.connection_invalidated:
+            return unexpected(exc)
+        # The database went away under a pooled connection (a restart, a fail-over): nothing
+        # was written; the connection is already replaced, so the client's retry will work.
+        app.logger.warning("Database connection lost: %s", exc.orig)
+        db.session.rollback()
+        message = _("Mất kết nối tới cơ sở dữ liệu; thao tác chưa được lưu. Đang kết nối lại…")
+        if is_api_request():
+            response = api_error(503, "database_unavailable", message)
+        else:
+            response = render_template("error.html", status=503, message=message), 503
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(Exception)

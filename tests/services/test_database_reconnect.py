@@ -1,0 +1,89 @@
+"""The database going away under pooled connections (a PostgreSQL restart, simulated by
+terminating every backend of the test database): the request in flight gets a clean 503 with
+Retry-After, nothing half-written, and the retry succeeds; a connection that sat idle is
+pinged and replaced before use, so its request never sees the loss."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from app import extensions
+from app.extensions import db
+from app.models import Response
+from tests.api import test_exams_api as exams_api
+
+setting = exams_api.setting  # the exam-taking API tests' school, class, bank and course
+_exam, _start = exams_api._exam, exams_api._start
+
+
+def _terminate_backends() -> int:
+    """Kill every other connection to this database, as a server restart would."""
+    engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            return len(
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): the restart is simulated there")
+
+
+def _release_connection() -> None:
+    db.session.rollback()
+    db.session.close()
+
+
+def test_a_save_during_a_database_restart_gets_503_and_its_retry_is_stored(
+    postgres, web, setting, monkeypatch
+):
+    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 3600.0)  # the connection is "busy"
+    exam = _exam(setting)
+    headers = web.bearer("hs0")
+    attempt = _start(web, headers, exam.id).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    option = attempt["questions"][0]["options"][0]["id"]
+    first = web.client.put(url, json={"answer": option, "seq": 1}, headers=headers)
+    assert first.status_code == 200
+    _release_connection()
+    assert _terminate_backends() >= 1
+
+    lost = web.client.put(url, json={"answer": option, "seq": 2}, headers=headers)
+    assert lost.status_code == 503
+    assert lost.get_json()["error"]["code"] == "database_unavailable"
+    assert lost.headers["Retry-After"] == "1"
+    _release_connection()
+
+    again = web.client.put(url, json={"answer": option, "seq": 2}, headers=headers)
+    assert again.status_code == 200 and again.get_json() == {"saved": True, "seq": 2}
+    _release_connection()
+    assert db.session.scalar(select(Response.seq)) == 2
+
+
+def test_an_idle_connection_is_checked_and_replaced_before_use(
+    postgres, web, setting, monkeypatch
+):
+    exam = _exam(setting)
+    headers = web.bearer("hs0")
+    attempt = _start(web, headers, exam.id).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    option = attempt["questions"][0]["options"][0]["id"]
+    _release_connection()
+    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every pooled one counts as idle
+    assert _terminate_backends() >= 1
+
+    saved = web.client.put(url, json={"answer": option, "seq": 1}, headers=headers)
+    assert saved.status_code == 200, saved.get_json()
+    _release_connection()
+    assert db.session.scalar(select(Response.seq)) == 1
