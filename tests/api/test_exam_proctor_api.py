@@ -12,50 +12,25 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, AuditLog, IntegrityEvent, Response
-from app.services import exams, questions
-from question_banks.model import Level, Option, QuestionType
-from question_banks.model import Question as QuestionData
-
-
-def _choice(n: int) -> QuestionData:
-    return QuestionData(
-        type=QuestionType.SINGLE_CHOICE,
-        stem_html=f"<p>Câu {n}: {n} + 1 = ?</p>",
-        options=[Option(key=k, html=f"{n + i}", is_correct=(i == 1)) for i, k in enumerate("ABCD")],
-        points=Decimal(1),
-        category="Số học",
-        level=Level.NHAN_BIET,
-    )
+from tests.exam_world import choice, exam_class, publish
 
 
 @pytest.fixture
 def room(make, school, frozen_now):
-    teacher = make.user(school, "teacher", "gv.thi")
-    school_class = make.school_class(school, "11B2")
-    students = [make.user(school, "student", f"em{i}") for i in range(4)]
-    for student in students:
-        make.enrol(student, school_class)
-    course = make.course(school, school_class, teacher)
-    bank = questions.create_bank(teacher, "Ngân hàng thi")
-    ids = [questions.save_question(teacher, bank.id, _choice(n)).id for n in range(1, 6)]
-    return {
-        "teacher": teacher,
-        "students": students,
-        "course": course,
-        "ids": ids,
-        "now": frozen_now,
-    }
+    world = exam_class(
+        make,
+        school,
+        teacher="gv.thi",
+        class_name="11B2",
+        students=[f"em{i}" for i in range(4)],
+        bank="Ngân hàng thi",
+        items=[choice(n) for n in range(1, 6)],
+    )
+    return world | {"now": frozen_now}
 
 
 def _exam(room, **overrides):
-    data = {
-        "title": "Kiểm tra giữa kỳ",
-        "question_ids": room["ids"],
-        "duration_minutes": 20,
-        "published": True,
-        "release": "immediately",
-    } | overrides
-    return exams.create_exam(room["teacher"], room["course"].id, data)
+    return publish(room, **{"title": "Kiểm tra giữa kỳ", "duration_minutes": 20} | overrides)
 
 
 def _start(web, headers, exam_id):

@@ -15,17 +15,7 @@ from app.models import Attempt, IntegrityEvent, Response
 from app.services import exam_attempts, exam_changes, exams, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
-
-
-def _choice(n: int, category: str, level: Level) -> QuestionData:
-    return QuestionData(
-        type=QuestionType.SINGLE_CHOICE,
-        stem_html=f"<p>Câu số {n}: 1 + {n} = ?</p>",
-        options=[Option(key=k, html=f"{n + i}", is_correct=(i == 1)) for i, k in enumerate("ABCD")],
-        points=Decimal("0.25"),
-        category=category,
-        level=level,
-    )
+from tests.exam_world import choice, exam_class, publish
 
 
 def _cluster() -> QuestionData:
@@ -45,30 +35,29 @@ def _cluster() -> QuestionData:
 
 @pytest.fixture
 def setting(make, school, frozen_now):
-    teacher = make.user(school, "teacher", "gv.toan")
-    school_class = make.school_class(school, "10A1")
-    students = [make.user(school, "student", f"hs{i}") for i in range(3)]
-    for student in students:
-        make.enrol(student, school_class)
-    course = make.course(school, school_class, teacher)
-    bank = questions.create_bank(teacher, "Toán 10")
-    ids = []
-    for n in range(1, 7):
-        level = Level.NHAN_BIET if n <= 4 else Level.THONG_HIEU
-        ids.append(questions.save_question(teacher, bank.id, _choice(n, "Đại số", level)).id)
-    ids.append(questions.save_question(teacher, bank.id, _cluster()).id)
-    return {"teacher": teacher, "students": students, "course": course, "bank": bank, "ids": ids}
+    items = [
+        choice(
+            n,
+            stem=f"<p>Câu số {n}: 1 + {n} = ?</p>",
+            category="Đại số",
+            level=Level.NHAN_BIET if n <= 4 else Level.THONG_HIEU,
+            points=Decimal("0.25"),
+        )
+        for n in range(1, 7)
+    ]
+    return exam_class(
+        make,
+        school,
+        teacher="gv.toan",
+        class_name="10A1",
+        students=[f"hs{i}" for i in range(3)],
+        bank="Toán 10",
+        items=[*items, _cluster()],
+    )
 
 
 def _exam(setting, **overrides):
-    data = {
-        "title": "Kiểm tra 15 phút",
-        "question_ids": setting["ids"],
-        "duration_minutes": 15,
-        "published": True,
-        "release": "immediately",
-    } | overrides
-    return exams.create_exam(setting["teacher"], setting["course"].id, data)
+    return publish(setting, **{"title": "Kiểm tra 15 phút"} | overrides)
 
 
 def _start(web, headers, exam_id, **body):

@@ -4,41 +4,25 @@ proctor's change reaches the student's page and the proctor view at once."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from app.extensions import socketio
-from app.services import exams, questions
-from question_banks.model import Level, Option, QuestionType
-from question_banks.model import Question as QuestionData
+from tests.exam_world import choice, exam_class, publish
 
 
 @pytest.fixture
 def exam_room(make, school, frozen_now):
-    teacher = make.user(school, "teacher", "gv.coithi")
     make.user(school, "teacher", "gv.ngoai")
-    school_class = make.school_class(school, "12C")
-    students = [make.user(school, "student", f"thi{i}") for i in range(2)]
-    for student in students:
-        make.enrol(student, school_class)
-    course = make.course(school, school_class, teacher)
-    bank = questions.create_bank(teacher, "Đề thi")
-    question = QuestionData(
-        type=QuestionType.SINGLE_CHOICE,
-        stem_html="<p>2 + 2 = ?</p>",
-        options=[Option(key=k, html=str(i + 3), is_correct=i == 1) for i, k in enumerate("ABCD")],
-        points=Decimal(1),
-        category="Số học",
-        level=Level.NHAN_BIET,
+    world = exam_class(
+        make,
+        school,
+        teacher="gv.coithi",
+        class_name="12C",
+        students=[f"thi{i}" for i in range(2)],
+        bank="Đề thi",
+        items=[choice(3, stem="<p>2 + 2 = ?</p>")],
     )
-    ids = [questions.save_question(teacher, bank.id, question).id]
-    exam = exams.create_exam(
-        teacher,
-        course.id,
-        {"title": "Thi thử", "question_ids": ids, "duration_minutes": 10, "published": True},
-    )
-    return exam
+    return publish(world, title="Thi thử", duration_minutes=10, release="after_close")
 
 
 def _connect(app, namespace, web=None, token=None):
