@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
+from flask import g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,16 +44,23 @@ def single_statement(view):
 
 def authenticated_caller(view):
     """Like authenticated(), for a hot path that needs only the caller's id and school: a
-    bearer token is resolved without loading the user (identity.caller_for_token); the
-    session cookie (the app's own pages) gives the signed-in user as usual."""
+    bearer token or the session cookie (the exam page's calls) is checked by the same rules
+    as for every request (identity.caller_for_token / caller_for_session) without loading the
+    user."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
+        claim = session.get("_user_id")  # Flask-Login's "id:version" of a signed-in session
+        caller = None
         if header.lower().startswith("bearer "):
+            caller = identity.caller_for_token(header[7:].strip())
+        elif claim and "_login_user" not in g:
+            caller = identity.caller_for_session(claim)
+        if caller is not None:
             g.api_token = None
-            g.actor = identity.caller_for_token(header[7:].strip())
-        elif current_user.is_authenticated:
+            g.actor = caller
+        elif current_user.is_authenticated:  # e.g. signed in by the remember-me cookie
             g.api_token = None
             g.actor = current_user._get_current_object()
         else:

@@ -165,6 +165,35 @@ def user_for_token(token: str) -> tuple[User, ApiToken]:
     return row.user, row
 
 
+def _session_holds(row, version: str) -> bool:
+    """The one rule for a signed-in session: the account is active and its session version is
+    the one the session was issued with (a password change or "log out everywhere" bumps it)."""
+    return row is not None and bool(row.is_active) and str(row.session_version) == version
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Flask-Login's user loader: the user of a session id "user_id:session_version"."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    return user if _session_holds(user, version) else None
+
+
+def caller_for_session(session_id: str) -> TokenCaller | None:
+    """Like user_for_session, for the hot paths: the caller's id and school, without loading
+    the user; None when the session no longer holds."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    row = db.session.execute(
+        select(User.school_id, User.is_active, User.session_version).where(
+            User.id == int(user_id)
+        )
+    ).first()
+    return TokenCaller(int(user_id), row.school_id) if _session_holds(row, version) else None
+
+
 @dataclass(frozen=True, slots=True)
 class TokenCaller:
     """Who a session bearer token belongs to, read without loading the user: what an answer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -13,6 +12,7 @@ from app.core.errors import DomainError
 from app.core.request_context import client_ip
 from app.extensions import csrf, db, login_manager
 from app.models import User
+from app.services import identity
 from app.web.i18n import register_filters
 
 CSP = (
@@ -50,13 +50,7 @@ def register_hooks(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        user_id, _sep, version = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.scalar(select(User).where(User.id == int(user_id)))
-        if user is None or not user.is_active or str(user.session_version) != version:
-            return None
-        return user
+        return identity.user_for_session(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -391,3 +391,31 @@ def test_essays_wait_for_the_teacher_and_then_count(web, setting):
     assert graded["needs_grading"] is False
     assert Decimal(graded["score"]) == Decimal("1.50")
     assert Decimal(graded["score10"]) == Decimal("6.67")  # 1.5 of 2.25
+
+
+def test_the_exam_pages_cookie_saves_hold_only_while_the_session_does(web, setting):
+    """The save route checks a signed-in session without loading the user: the same rules
+    as every page (CSRF, active account, session version) must still hold."""
+    exam = _exam(setting)
+    web.login("hs0")
+    csrf = {"X-CSRFToken": web.csrf("/profile")}
+    attempt = _start(web, csrf, exam.id).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    option = attempt["questions"][0]["options"][0]["id"]
+    assert web.client.put(url, json={"answer": option, "seq": 1}, headers=csrf).status_code == 200
+    assert web.client.put(url, json={"answer": option, "seq": 2}).status_code == 400  # no CSRF
+
+    student = setting["students"][0]
+    student.session_version += 1  # "log out everywhere" / a password change elsewhere
+    db.session.commit()
+    ended = web.client.put(url, json={"answer": option, "seq": 3}, headers=csrf)
+    assert ended.status_code == 401
+    assert db.session.scalar(select(Response.seq)) == 1
+
+    web.login("hs0")
+    csrf = {"X-CSRFToken": web.csrf("/profile")}
+    assert web.client.put(url, json={"answer": option, "seq": 4}, headers=csrf).status_code == 200
+    student.is_active = False
+    db.session.commit()
+    assert web.client.put(url, json={"answer": option, "seq": 5}, headers=csrf).status_code == 401
+    assert db.session.scalar(select(Response.seq)) == 4
