@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import storage
 from app.core.clock import DEFAULT_TIMEZONE, now_utc
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.sanitize import clean_html
@@ -21,7 +20,7 @@ from app.models import Assignment, ClassMembership, Course, Role, Submission, Su
 from app.services import audit, homework_notices
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, get_course, is_student_of
-from app.services.uploads import check_upload, safe_filename
+from app.services.uploads import check_upload, read_blob, safe_filename, store_blob
 
 LATE_POLICIES = ("penalty", "flag", "refuse")
 SUBMISSION_TYPES = ("text", "files", "both")
@@ -178,7 +177,7 @@ def submit(
             filename=name,
             mime_type=mime,
             size_bytes=len(data),
-            sha256=storage.put(data),
+            sha256=store_blob(assignment.school_id, data),
         )
         for name, mime, data in checked
     ]
@@ -268,7 +267,7 @@ def get_submission_file(actor: User, file_id: object) -> tuple[SubmissionFile, b
     course = db.session.get(Course, submission.assignment.course_id)
     if submission.student_id != actor.id and not can_edit(actor, course):
         raise NotFound(_("Không tìm thấy."))
-    return row, storage.get(row.sha256)
+    return row, read_blob(row.school_id, row.sha256)
 
 
 def todo(actor: User) -> list[dict]:
@@ -363,7 +362,9 @@ def submissions_zip(actor: User, assignment_id: object) -> tuple[str, bytes]:
             if submission.text_html:
                 archive.writestr(f"{folder}/bai_lam.html", submission.text_html)
             for n, item in enumerate(submission.files, start=1):
-                archive.writestr(f"{folder}/{n}_{item.filename}", storage.get(item.sha256))
+                archive.writestr(
+                    f"{folder}/{n}_{item.filename}", read_blob(item.school_id, item.sha256)
+                )
     return safe_filename(f"{assignment.title}.zip"), buffer.getvalue()
 
 
