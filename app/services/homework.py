@@ -16,11 +16,20 @@ from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.sanitize import clean_html
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import Assignment, ClassMembership, Course, Role, Submission, SubmissionFile, User
+from app.models import (
+    Assignment,
+    AssignmentFile,
+    ClassMembership,
+    Course,
+    Role,
+    Submission,
+    SubmissionFile,
+    User,
+)
 from app.services import audit, homework_notices
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, get_course, is_student_of
-from app.services.uploads import check_upload, read_blob, safe_filename, store_blob
+from app.services.uploads import check_upload, read_blob, safe_filename, store_blob, stored_file
 
 LATE_POLICIES = ("penalty", "flag", "refuse")
 SUBMISSION_TYPES = ("text", "files", "both")
@@ -63,10 +72,17 @@ def _choice(value: object, allowed: tuple[str, ...], default: str, what: str) ->
     return value
 
 
-def create_assignment(actor: User, course_id: object, data: dict) -> Assignment:
-    """The course's teacher sets homework. Raises ValidationFailed (empty title, past due time,
-    bad choices), Forbidden, NotFound. Changes: one assignment row, one audit row."""
+def create_assignment(
+    actor: User, course_id: object, data: dict, files: list[tuple[str, bytes]] | None = None
+) -> Assignment:
+    """The course's teacher sets homework, with its attachments (name, bytes) if any.
+    Raises ValidationFailed (empty title, past due time, bad choices, a 0-byte file), TooLarge,
+    BadInput (a file not of an accepted kind), Forbidden, NotFound. Changes, all or nothing:
+    the assignment row, its attachment rows, one audit row per row, the notices."""
     course = editable_course(actor, course_id)
+    files = [f for f in files or [] if f[0] or f[1]]
+    for name, blob in files:  # refuse a bad file before anything is written
+        check_upload(name, blob, course.school_id)
     title = clean_line(data.get("title") or "")
     if not title or len(title) > 200:
         raise ValidationFailed(_("Hãy nhập tên bài tập (tối đa 200 ký tự)."))
@@ -107,6 +123,9 @@ def create_assignment(actor: User, course_id: object, data: dict) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     audit.record(actor, "homework.create", assignment, {"title": [None, title]})
+    for name, blob in files:
+        row = stored_file(AssignmentFile, course.school_id, name, blob, assignment_id=assignment.id)
+        audit.record(actor, "homework.file_add", row, {"filename": [None, row.filename]})
     homework_notices.homework_published(assignment)
     db.session.commit()
     return assignment

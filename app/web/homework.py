@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.core.clock import to_local
 from app.core.errors import DomainError
+from app.extensions import db
 from app.services import courses, homework, homework_files
 from app.web.uploads import read_upload
 
@@ -43,9 +44,13 @@ def course_list(course_id: int):
 @bp.post("/course/<int:course_id>")
 @login_required
 def create(course_id: int):
+    files = [read_upload(f) for f in request.files.getlist("files")]
     try:
-        assignment = homework.create_assignment(current_user, course_id, request.form.to_dict())
+        assignment = homework.create_assignment(
+            current_user, course_id, request.form.to_dict(), files
+        )
     except DomainError as exc:
+        db.session.rollback()
         flash(exc.message, "danger")
         return course_list(course_id), exc.status
     flash(_("Đã giao bài tập “%(t)s”.", t=assignment.title), "success")
