@@ -21,7 +21,9 @@ def register(app: Flask) -> None:
         path = static / filename
         try:
             stat = path.stat()
-        except OSError:
+        except (OSError, ValueError):
+            return None
+        if not path.is_file():
             return None
         key = (filename, stat.st_mtime_ns, stat.st_size)
         if key not in versions:
