@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -20,8 +19,7 @@ MAX_COLUMNS = 10  # wider attendance tables keep the totals; the XLSX has every 
 
 
 def _font_files() -> tuple[Path, Path]:
-    configured = current_app.config.get("LOPHOC_PDF_FONT_DIR")
-    for folder in ([configured] if configured else []) + list(FONT_DIRS):
+    for folder in FONT_DIRS:
         regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
         if regular.is_file() and bold.is_file():
             return regular, bold
