@@ -27,7 +27,13 @@ from app.models.gradebook import (
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
 from app.models.identity import ApiToken, ParentLink, Role, School, User
-from app.models.library import AssignmentFile, LibraryItem, SubjectLead, UploadPolicy
+from app.models.library import (
+    AssignmentFile,
+    LibraryItem,
+    StoredBlob,
+    SubjectLead,
+    UploadPolicy,
+)
 from app.models.live import (
     LiveAttendance,
     LiveChatMessage,
@@ -103,6 +109,7 @@ __all__ = [
     "ScormPackage",
     "ScormPackageVersion",
     "Semester",
+    "StoredBlob",
     "StudentCodeChange",
     "Subject",
     "SubjectLead",

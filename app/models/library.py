@@ -1,5 +1,6 @@
 """School library of approved lesson materials, subject-group leads, per-school upload limits,
-and the files a teacher attaches to a homework."""
+the stored bytes of uploads (random names, de-duplicated by digest) and the files a teacher
+attaches to a homework."""
 
 from __future__ import annotations
 
@@ -28,6 +29,20 @@ class UploadPolicy(Timestamped, db.Model, SchoolOwned):
         UniqueConstraint("school_id"),
         CheckConstraint("max_file_mb > 0", name="max_file_mb"),
     )
+
+
+class StoredBlob(Timestamped, db.Model, SchoolOwned):
+    """The bytes of an upload, stored once per school under a random name (never the user's
+    file name nor the content digest); upload rows find it by (school, sha256)."""
+
+    __tablename__ = "stored_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("school_id", "sha256"),)
 
 
 class AssignmentFile(Timestamped, db.Model, SchoolOwned):
@@ -77,6 +92,7 @@ class LibraryItem(Timestamped, db.Model, SchoolOwned):
     )
     grade: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(200), default="")
+    topic_folded: Mapped[str] = mapped_column(String(200), default="", index=True)
     title: Mapped[str] = mapped_column(String(200))
     body_html: Mapped[str] = mapped_column(Text, default="")
     files: Mapped[list] = mapped_column(JSON, default=list)

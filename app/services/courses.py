@@ -7,7 +7,6 @@ from urllib.parse import urlparse
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.core import storage
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.sanitize import clean_html
 from app.core.text import clean_line
@@ -24,7 +23,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import acting_school_id, get_scoped, is_course_staff
-from app.services.uploads import stored_file
+from app.services.uploads import read_blob, stored_file
 
 
 def is_student_of(actor: User, course: Course) -> bool:
@@ -205,4 +204,4 @@ def get_file(actor: User, file_id: object) -> tuple[LessonFile, bytes]:
     """A lesson file and its bytes, for someone who may see the course; raises NotFound."""
     row = get_scoped(LessonFile, file_id, actor)
     get_lesson(actor, row.lesson_id)
-    return row, storage.get(row.sha256)
+    return row, read_blob(row.school_id, row.sha256)

@@ -11,17 +11,25 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import storage
 from app.core.clock import DEFAULT_TIMEZONE, now_utc
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.sanitize import clean_html
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import Assignment, ClassMembership, Course, Role, Submission, SubmissionFile, User
+from app.models import (
+    Assignment,
+    AssignmentFile,
+    ClassMembership,
+    Course,
+    Role,
+    Submission,
+    SubmissionFile,
+    User,
+)
 from app.services import audit, homework_notices
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, get_course, is_student_of
-from app.services.uploads import check_upload, safe_filename
+from app.services.uploads import check_upload, read_blob, safe_filename, store_blob, stored_file
 
 LATE_POLICIES = ("penalty", "flag", "refuse")
 SUBMISSION_TYPES = ("text", "files", "both")
@@ -64,10 +72,17 @@ def _choice(value: object, allowed: tuple[str, ...], default: str, what: str) ->
     return value
 
 
-def create_assignment(actor: User, course_id: object, data: dict) -> Assignment:
-    """The course's teacher sets homework. Raises ValidationFailed (empty title, past due time,
-    bad choices), Forbidden, NotFound. Changes: one assignment row, one audit row."""
+def create_assignment(
+    actor: User, course_id: object, data: dict, files: list[tuple[str, bytes]] | None = None
+) -> Assignment:
+    """The course's teacher sets homework, with its attachments (name, bytes) if any.
+    Raises ValidationFailed (empty title, past due time, bad choices, a 0-byte file), TooLarge,
+    BadInput (a file not of an accepted kind), Forbidden, NotFound. Changes, all or nothing:
+    the assignment row, its attachment rows, one audit row per row, the notices."""
     course = editable_course(actor, course_id)
+    files = [f for f in files or [] if f[0] or f[1]]
+    for name, blob in files:  # refuse a bad file before anything is written
+        check_upload(name, blob, course.school_id)
     title = clean_line(data.get("title") or "")
     if not title or len(title) > 200:
         raise ValidationFailed(_("Hãy nhập tên bài tập (tối đa 200 ký tự)."))
@@ -108,6 +123,9 @@ def create_assignment(actor: User, course_id: object, data: dict) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     audit.record(actor, "homework.create", assignment, {"title": [None, title]})
+    for name, blob in files:
+        row = stored_file(AssignmentFile, course.school_id, name, blob, assignment_id=assignment.id)
+        audit.record(actor, "homework.file_add", row, {"filename": [None, row.filename]})
     homework_notices.homework_published(assignment)
     db.session.commit()
     return assignment
@@ -178,7 +196,7 @@ def submit(
             filename=name,
             mime_type=mime,
             size_bytes=len(data),
-            sha256=storage.put(data),
+            sha256=store_blob(assignment.school_id, data),
         )
         for name, mime, data in checked
     ]
@@ -268,7 +286,7 @@ def get_submission_file(actor: User, file_id: object) -> tuple[SubmissionFile, b
     course = db.session.get(Course, submission.assignment.course_id)
     if submission.student_id != actor.id and not can_edit(actor, course):
         raise NotFound(_("Không tìm thấy."))
-    return row, storage.get(row.sha256)
+    return row, read_blob(row.school_id, row.sha256)
 
 
 def todo(actor: User) -> list[dict]:
@@ -363,7 +381,9 @@ def submissions_zip(actor: User, assignment_id: object) -> tuple[str, bytes]:
             if submission.text_html:
                 archive.writestr(f"{folder}/bai_lam.html", submission.text_html)
             for n, item in enumerate(submission.files, start=1):
-                archive.writestr(f"{folder}/{n}_{item.filename}", storage.get(item.sha256))
+                archive.writestr(
+                    f"{folder}/{n}_{item.filename}", read_blob(item.school_id, item.sha256)
+                )
     return safe_filename(f"{assignment.title}.zip"), buffer.getvalue()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import storage
 from app.core.errors import NotFound
 from app.extensions import db
 from app.models import AssignmentFile, User
@@ -14,7 +13,7 @@ from app.services import audit
 from app.services.access import get_scoped
 from app.services.courses import can_edit, editable_course, is_student_of
 from app.services.homework import get_assignment
-from app.services.uploads import stored_file
+from app.services.uploads import read_blob, stored_file
 
 
 def attach(actor: User, assignment_id: object, filename: str, data: bytes) -> AssignmentFile:
@@ -63,4 +62,4 @@ def get_attachment(actor: User, file_id: object) -> tuple[AssignmentFile, bytes]
     course = assignment.course
     if not (can_edit(actor, course) or is_student_of(actor, course)):
         raise NotFound(_("Không tìm thấy."))
-    return row, storage.get(row.sha256)
+    return row, read_blob(row.school_id, row.sha256)

@@ -10,7 +10,6 @@ import bleach
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.core import storage
 from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.sanitize import clean_html
@@ -30,6 +29,7 @@ from app.models import (
 from app.services import audit, library_leads, notifications
 from app.services.access import acting_school_id, get_scoped, require_role
 from app.services.courses import editable_course
+from app.services.uploads import read_blob
 
 STAFF = (Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
 DECISIONS = ("approve", "reject")
@@ -60,6 +60,7 @@ def offer(actor: User, lesson_id: object) -> LibraryItem:
         subject_id=course.subject_id,
         grade=course.school_class.grade,
         topic=topic,
+        topic_folded=fold(topic)[:200],
         title=lesson.title,
         body_html=clean_html(lesson.body_html),
         files=[
@@ -165,11 +166,15 @@ def search(
         stmt = stmt.where(LibraryItem.subject_id == int(subject_id))
     if str(grade or "").isdigit():
         stmt = stmt.where(LibraryItem.grade == int(grade))
-    items = list(db.session.scalars(stmt.order_by(LibraryItem.reviewed_at.desc()).limit(500)))
     if fold(topic):
-        wanted = fold(topic)
-        items = [i for i in items if wanted in fold(i.topic)]
-    return items[:limit]
+        stmt = stmt.where(LibraryItem.topic_folded.like(_contains(fold(topic)), escape="\\"))
+    return list(db.session.scalars(stmt.order_by(LibraryItem.reviewed_at.desc()).limit(limit)))
+
+
+def _contains(folded: str) -> str:
+    """A LIKE pattern matching `folded` anywhere, its wildcards taken literally."""
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def facets(actor: User) -> dict:
@@ -209,7 +214,7 @@ def get_item_file(actor: User, item_id: object, index: object) -> tuple[dict, by
         entry = item.files[int(index)]
     except (ValueError, TypeError, IndexError):
         raise NotFound(_("Không tìm thấy.")) from None
-    return entry, storage.get(entry["sha256"])
+    return entry, read_blob(item.school_id, entry["sha256"])
 
 
 def mine(actor: User) -> list[LibraryItem]:

@@ -42,11 +42,12 @@ class Record:
     course: Course
     data: bytes
     rows: dict[str, int] = field(default_factory=dict)
+    extension: str = "xlsx"
 
     @property
     def filename(self) -> str:
         name = f"ho-so-day-hoc-{self.course.school_class.name}-{self.course.subject.name}"
-        return f"{name}-{self.course.id}.xlsx"
+        return f"{name}-{self.course.id}.{self.extension}"
 
 
 def _cell(value: object) -> object:
@@ -198,19 +199,15 @@ def _course(actor: User | None, course_id: object) -> Course:
     return course
 
 
-def build(actor: User | None, course_id: object) -> Record:
-    """The teaching record workbook of a course for its teacher or an admin (`actor` None: the
-    command line, trusted). Raises NotFound, Forbidden. Reads only."""
-    course = _course(actor, course_id)
+def contents(course: Course) -> tuple[list[list], list[tuple[str, list[str], list[list]]]]:
+    """The record's cover (label, value) rows and its tables as (title, headers, rows): lessons
+    taught, materials, homework with submission counts, attendance. Shared by XLSX and PDF."""
     slots = _slots(course)
     marks = _attendance(slots)
     present: dict[int, int] = {}
     for (slot_id, _student), status in marks.items():
         present[slot_id] = present.get(slot_id, 0) + int(status in ("present", "late"))
-    book = Workbook(write_only=True)
-    record = Record(course, b"")
-    info = book.create_sheet(_("Thông tin"))
-    for row in (
+    cover = [
         [_("Trường"), _school_name(course)],
         [_("Năm học"), course.school_class.school_year.name],
         [_("Lớp"), course.school_class.name],
@@ -218,46 +215,58 @@ def build(actor: User | None, course_id: object) -> Record:
         [_("Giáo viên"), course.teacher.full_name],
         [_("Xuất lúc"), _fmt(now_utc(), "%d/%m/%Y %H:%M")],
         [_("Ký hiệu điểm danh"), _("C: có mặt, M: đi muộn, P: vắng có phép, K: vắng không phép")],
-    ):
-        info.append([_cell(v) for v in row])
-    record.rows[_("Tiết đã dạy")] = _sheet(
-        book,
-        _("Tiết đã dạy"),
-        [
-            _("STT"),
-            _("Ngày"),
-            _("Bắt đầu"),
-            _("Kết thúc"),
-            _("Bài học"),
-            _("Nội dung"),
-            _("Trạng thái"),
-            _("Học sinh dự học"),
-        ],
-        _lessons_sheet(slots, present),
-    )
-    record.rows[_("Học liệu")] = _sheet(
-        book,
-        _("Học liệu"),
-        [_("Chủ đề"), _("Tuần"), _("Bài học"), _("Loại"), _("Tên"), _("Chi tiết")],
-        _materials_sheet(course),
-    )
-    record.rows[_("Bài tập")] = _sheet(
-        book,
+    ]
+    lessons_headers = [
+        _("STT"),
+        _("Ngày"),
+        _("Bắt đầu"),
+        _("Kết thúc"),
+        _("Bài học"),
+        _("Nội dung"),
+        _("Trạng thái"),
+        _("Học sinh dự học"),
+    ]
+    homework_headers = [
         _("Bài tập"),
-        [
-            _("Bài tập"),
-            _("Mở"),
-            _("Hạn nộp"),
-            _("Điểm tối đa"),
-            _("Đã nộp"),
-            _("Nộp muộn"),
-            _("Chưa nộp"),
-            _("Đã trả"),
-        ],
-        _homework_sheet(course),
-    )
-    headers, rows = _attendance_sheet(course, slots, marks)
-    record.rows[_("Điểm danh")] = _sheet(book, _("Điểm danh"), headers, rows)
+        _("Mở"),
+        _("Hạn nộp"),
+        _("Điểm tối đa"),
+        _("Đã nộp"),
+        _("Nộp muộn"),
+        _("Chưa nộp"),
+        _("Đã trả"),
+    ]
+    attendance_headers, attendance_rows = _attendance_sheet(course, slots, marks)
+    return cover, [
+        (_("Tiết đã dạy"), lessons_headers, _lessons_sheet(slots, present)),
+        (
+            _("Học liệu"),
+            [_("Chủ đề"), _("Tuần"), _("Bài học"), _("Loại"), _("Tên"), _("Chi tiết")],
+            _materials_sheet(course),
+        ),
+        (_("Bài tập"), homework_headers, _homework_sheet(course)),
+        (_("Điểm danh"), attendance_headers, attendance_rows),
+    ]
+
+
+def course_for_record(actor: User | None, course_id: object) -> Course:
+    """The course for its teacher or an admin (`actor` None: the command line, trusted).
+    Raises NotFound, Forbidden."""
+    return _course(actor, course_id)
+
+
+def build(actor: User | None, course_id: object) -> Record:
+    """The teaching record workbook of a course for its teacher or an admin (`actor` None: the
+    command line, trusted). Raises NotFound, Forbidden. Reads only."""
+    course = _course(actor, course_id)
+    cover, tables = contents(course)
+    book = Workbook(write_only=True)
+    record = Record(course, b"")
+    info = book.create_sheet(_("Thông tin"))
+    for row in cover:
+        info.append([_cell(v) for v in row])
+    for title, headers, rows in tables:
+        record.rows[title] = _sheet(book, title, headers, rows)
     buffer = io.BytesIO()
     book.save(buffer)
     record.data = buffer.getvalue()

@@ -1,14 +1,21 @@
-"""Checks on uploaded files: size limits and the real content type read from magic bytes."""
+"""Uploaded files: size limits, the real content type read from magic bytes, and their bytes
+stored once per school under a random name (found again by SHA-256 digest)."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from pathlib import PurePath
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from app.core import storage
 from app.core.errors import BadInput, TooLarge, ValidationFailed
+from app.extensions import db
+from app.models import StoredBlob
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 OOXML = {
@@ -114,19 +121,57 @@ def check_upload(filename: str, data: bytes, school_id: int | None = None) -> tu
     return name, mime
 
 
-def stored_file(model, school_id: int, filename: str, data: bytes, **owner):
-    """Check an upload (size, real type, the school's limit), store its bytes once by digest
-    and add its row of `model` (LessonFile, AssignmentFile, ...), flushed, not committed."""
-    from app.core import storage
-    from app.extensions import db
+def store_blob(school_id: int, data: bytes) -> str:
+    """Keep `data` for the school and return its SHA-256 digest, the key upload rows hold.
 
+    Bytes already stored for the school are shared (library copies, the same file attached
+    twice); new bytes get a random name from `storage.new_name()`. Flushes, never commits."""
+    digest = hashlib.sha256(data).hexdigest()
+    lookup = select(StoredBlob).where(
+        StoredBlob.school_id == school_id, StoredBlob.sha256 == digest
+    )
+    blob = db.session.scalar(lookup)
+    if blob is not None:
+        if not storage.named_path(blob.storage_name).exists():
+            storage.write_named(blob.storage_name, data)  # the file was lost: the bytes are here
+        return digest
+    name = storage.new_name()
+    storage.write_named(name, data)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                StoredBlob(
+                    school_id=school_id, sha256=digest, storage_name=name, size_bytes=len(data)
+                )
+            )
+    except IntegrityError:
+        # Someone stored the same bytes for this school at the same moment: share theirs.
+        storage.named_path(name).unlink(missing_ok=True)
+    return digest
+
+
+def read_blob(school_id: int, digest: str) -> bytes:
+    """The bytes an upload row of the school refers to by digest. Rows from before random
+    names (no stored_blobs row) are still read from the old digest-named path."""
+    name = db.session.scalar(
+        select(StoredBlob.storage_name).where(
+            StoredBlob.school_id == school_id, StoredBlob.sha256 == digest
+        )
+    )
+    return storage.read_named(name) if name else storage.get(digest)
+
+
+def stored_file(model, school_id: int, filename: str, data: bytes, **owner):
+    """Check an upload (size, real type, the school's limit), store its bytes once per school
+    under a random name and add its row of `model` (LessonFile, AssignmentFile, ...), flushed,
+    not committed."""
     name, mime = check_upload(filename, data, school_id)
     row = model(
         school_id=school_id,
         filename=name,
         mime_type=mime,
         size_bytes=len(data),
-        sha256=storage.put(data),
+        sha256=store_blob(school_id, data),
         **owner,
     )
     db.session.add(row)

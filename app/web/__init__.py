@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from app.web import question_render
+    from app.web import question_render, static_cache
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
     from app.web.course_outline import bp as course_outline_bp
@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
     from app.web.timetable import bp as timetable_bp
 
     question_render.register(app)
+    static_cache.register(app)
     for bp in (
         auth_bp,
         home_bp,

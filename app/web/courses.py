@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses
+from app.services import teaching_record_pdf as record_pdf
 from app.web.uploads import read_upload
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -89,4 +90,19 @@ def file(file_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/<int:course_id>/teaching-record.pdf")
+@login_required
+def teaching_record_pdf(course_id: int):
+    record = record_pdf.build_pdf(current_user, course_id)
+    response = send_file(
+        io.BytesIO(record.data),
+        mimetype=record_pdf.PDF,
+        as_attachment=True,
+        download_name=record.filename,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 
 from app.core.clock import to_local
 from app.core.errors import DomainError
-from app.services import courses, homework, homework_files
+from app.extensions import db
+from app.services import courses, homework, homework_files, homework_grading
 from app.web.uploads import read_upload
 
 bp = Blueprint("homework", __name__, url_prefix="/homework")
@@ -43,9 +44,13 @@ def course_list(course_id: int):
 @bp.post("/course/<int:course_id>")
 @login_required
 def create(course_id: int):
+    files = [read_upload(f) for f in request.files.getlist("files")]
     try:
-        assignment = homework.create_assignment(current_user, course_id, request.form.to_dict())
+        assignment = homework.create_assignment(
+            current_user, course_id, request.form.to_dict(), files
+        )
     except DomainError as exc:
+        db.session.rollback()
         flash(exc.message, "danger")
         return course_list(course_id), exc.status
     flash(_("Đã giao bài tập “%(t)s”.", t=assignment.title), "success")
@@ -54,7 +59,7 @@ def create(course_id: int):
 
 @bp.get("/<int:assignment_id>")
 @login_required
-def show(assignment_id: int):
+def show(assignment_id: int, typed=None, row_errors=None):
     assignment = homework.get_assignment(current_user, assignment_id)
     if courses.can_edit(current_user, assignment.course):
         assignment, rows, counts = homework.roster(current_user, assignment_id)
@@ -64,6 +69,8 @@ def show(assignment_id: int):
             rows=rows,
             counts=counts,
             attachments=homework_files.attachments(assignment.id),
+            typed=typed or {},
+            row_errors=row_errors or {},
         )
     return render_template(
         "courses/homework_student.html",
@@ -96,6 +103,28 @@ def grade(assignment_id: int, submission_id: int):
     return _act(
         assignment_id, homework.grade, submission_id, form.get("score"), form.get("comment", "")
     )
+
+
+@bp.post("/<int:assignment_id>/grades")
+@login_required
+def grade_table(assignment_id: int):
+    """The whole submissions table at once: score-<id> and comment-<id> for every row."""
+    form = request.form
+    entries = {
+        key.removeprefix("score-"): (form.get(key, ""), form.get(f"comment-{key[6:]}", ""))
+        for key in form
+        if key.startswith("score-")
+    }
+    try:
+        done = homework_grading.grade_many(
+            current_user, assignment_id, entries, then_return=bool(form.get("then_return"))
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return show(assignment_id, form, exc.details.get("rows")), exc.status
+    flash(_("Đã lưu %(g)s điểm, trả %(r)s bài.", g=done["graded"], r=done["returned"]), "success")
+    return redirect(url_for("homework.show", assignment_id=assignment_id))
 
 
 @bp.post("/<int:assignment_id>/return")

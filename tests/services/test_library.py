@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.core import storage
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import LessonFile, Notification
+from app.models import LessonFile, Notification, StoredBlob
 from app.services import courses, library, library_leads
 
 PDF = "%PDF-1.4\nhàm số\n".encode()
@@ -121,7 +121,9 @@ def test_copy_is_an_independent_lesson_sharing_the_stored_file(world):
     assert [link.label for link in copy.links] == ["Video bài giảng"]
     digests = db.session.scalars(select(LessonFile.sha256)).all()
     assert len(digests) == 2 and len(set(digests)) == 1
-    assert storage.get(digests[0]) == PDF
+    blobs = db.session.scalars(select(StoredBlob)).all()
+    assert len(blobs) == 1 and blobs[0].sha256 == digests[0]
+    assert storage.read_named(blobs[0].storage_name) == PDF
     copy.title = "Bản của cô Bình"
     db.session.commit()
     db.session.refresh(world["lesson"])
@@ -160,3 +162,38 @@ def test_lead_must_be_a_teacher_of_the_school(world, make):
     )
     library_leads.set_lead(world["admin"], world["course"].subject_id, "")
     assert library_leads.lead_of(world["course"].school_id, world["course"].subject_id) is None
+
+
+def test_topic_is_filtered_in_the_database_so_an_old_match_behind_many_others_is_found(
+    world, frozen_now
+):
+    from datetime import timedelta
+
+    from app.models import LibraryItem
+
+    course = world["course"]
+    approved = {"school_id": course.school_id, "subject_id": course.subject_id, "grade": 10}
+    wanted = LibraryItem(
+        **approved,
+        topic="Chủ đề 5: Lượng giác",
+        topic_folded="chu de 5: luong giac",
+        title="Công thức lượng giác",
+        status="approved",
+        reviewed_at=frozen_now - timedelta(days=400),
+    )
+    others = [
+        LibraryItem(
+            **approved,
+            topic=f"Chủ đề {n}: Hàm số",
+            topic_folded=f"chu de {n}: ham so",
+            title=f"Bài {n}",
+            status="approved",
+            reviewed_at=frozen_now - timedelta(days=n % 300),
+        )
+        for n in range(520)
+    ]
+    db.session.add_all([wanted, *others])
+    db.session.commit()
+    assert library.search(world["reader"], topic="luong GIÁC") == [wanted]
+    assert library.search(world["reader"], topic="100%") == []
+    assert len(library.search(world["reader"], topic="ham so", limit=30)) == 30

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.clock import now_utc
 from app.extensions import db
-from app.models import AssignmentFile
+from app.models import Assignment, AssignmentFile
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 NAME = "Đề bài tuần 3 – Hàm số.pdf"
@@ -127,3 +128,52 @@ def test_teacher_removes_an_attachment(web, make, school, frozen_now):
         web.post_form(f"/homework/{assignment.id}/attachments/{row.id}/delete").status_code == 302
     )
     assert db.session.scalar(select(AssignmentFile)) is None
+
+
+def _create(web, course, files, title="Bài tập có đề"):
+    due = (now_utc() + timedelta(days=2)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    data = {"title": title, "due_at": due.strftime("%Y-%m-%dT%H:%M"), "files": files}
+    return web.post_form(f"/homework/course/{course.id}", data, content_type="multipart/form-data")
+
+
+def test_files_chosen_in_the_create_form_are_attached_with_the_new_homework(
+    web, other_browser, make, school, frozen_now
+):
+    course, _assignment, _parent = _setup(make, school)
+    web.login("gv")
+    files = [(io.BytesIO(PDF), NAME), (io.BytesIO(b"\x89PNG\r\n\x1a\nanh"), "Hình vẽ 1.png")]
+    response = _create(web, course, files)
+    assert response.status_code == 302
+    created = db.session.scalar(select(Assignment).where(Assignment.title == "Bài tập có đề"))
+    rows = db.session.scalars(
+        select(AssignmentFile).where(AssignmentFile.assignment_id == created.id)
+    ).all()
+    assert [(r.filename, r.mime_type) for r in rows] == [
+        (NAME, "application/pdf"),
+        ("Hình vẽ 1.png", "image/png"),
+    ]
+    other_browser.login("hs")
+    page = other_browser.client.get(f"/homework/{created.id}").get_data(as_text=True)
+    assert NAME in page and "Hình vẽ 1.png" in page
+    download = other_browser.client.get(f"/homework/attachments/{rows[0].id}")
+    assert download.status_code == 200 and download.data == PDF
+
+
+def test_a_bad_file_in_the_create_form_creates_nothing_and_keeps_what_was_typed(
+    web, make, school, frozen_now
+):
+    course, _assignment, _parent = _setup(make, school)
+    web.login("gv")
+    before = db.session.scalar(select(func.count(Assignment.id)))
+    files = [(io.BytesIO(PDF), NAME), (io.BytesIO(b""), "trống.pdf")]
+    response = _create(web, course, files, title="Bài không được giao")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "“trống.pdf” rỗng (0 byte)" in page
+    assert 'value="Bài không được giao"' in page
+    fake = _create(web, course, [(io.BytesIO(b"MZ\x90\x00"), "virus.pdf")], title="Bài 2")
+    assert fake.status_code == 400 and "không khớp loại" in fake.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Assignment.id))) == before
+    assert db.session.scalar(select(func.count(AssignmentFile.id))) == 0
+    assert "Bài không được giao" not in web.client.get(f"/homework/course/{course.id}").get_data(
+        as_text=True
+    )
