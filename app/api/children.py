@@ -136,7 +136,8 @@ class ChildProgress(ScoreReport):
     homework = fields.Nested(FamilyHomeworkSummary)
     attendance = fields.Nested(FamilyAttendanceSummary)
     exams = fields.List(
-        fields.Nested(FamilyExamResult), metadata={"description": "Bài đã nộp; điểm chỉ khi công bố"}
+        fields.Nested(FamilyExamResult),
+        metadata={"description": "Bài đã nộp; điểm chỉ khi công bố"},
     )
     upcoming_exams = fields.List(fields.Nested(FamilyUpcomingExam))
 
