@@ -126,4 +126,4 @@ def test_parent_home_queries_do_not_grow_with_children_or_courses(make, school):
     db.session.expire_all()
     three_children = _count_queries(lambda: family_cards(parent))
     assert len(family_cards(parent)) == 3
-    assert three_children <= two_children + 1, (two_children, three_children)
+    assert three_children == two_children, (two_children, three_children)
