@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape as html_unescape
 
 from sqlalchemy import select
 
@@ -14,13 +15,13 @@ from app.services import progress_pages
 from app.services.gradebook_release import set_release
 from tests.web.family_world import build
 
-CHART_RE = re.compile(r'<script type="application/json" id="progress-chart-data">(.*?)</script>')
+CHART_RE = re.compile(r"data-chart='([^']*)'")
 
 
 def _chart(html: str) -> dict:
     match = CHART_RE.search(html)
     assert match, "no chart data on the page"
-    return json.loads(match[1])
+    return json.loads(html_unescape(match[1]))
 
 
 def _card(html: str, code: str) -> str:

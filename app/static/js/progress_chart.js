@@ -1,13 +1,12 @@
 // The scores-over-time chart of a progress page (Chart.js, served by the app); the data is
-// the page's JSON block, never inline script (CSP).
+// canvas's data-chart attribute, never inline script (CSP).
 "use strict";
 (() => {
   const canvas = document.getElementById("progress-chart");
-  const source = document.getElementById("progress-chart-data");
-  if (!canvas || !source || typeof Chart !== "function") {
+  if (!canvas || !canvas.dataset.chart || typeof Chart !== "function") {
     return;
   }
-  const data = JSON.parse(source.textContent);
+  const data = JSON.parse(canvas.dataset.chart);
   const datasets = [
     {
       label: data.labels_text.student,
