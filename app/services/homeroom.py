@@ -4,7 +4,6 @@ averages, absences), with the thresholds used, so the teacher can message their 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -77,9 +76,7 @@ def _absences(school_class: SchoolClass, semester: int) -> dict[int, dict[str, i
     if row is not None:
         first, _e = local_bounds(row.starts_on, 1)
         _s, end = local_bounds(row.ends_on, 1)
-        stmt = stmt.where(
-            TimetableSlot.starts_at >= first, TimetableSlot.starts_at < end + timedelta(0)
-        )
+        stmt = stmt.where(TimetableSlot.starts_at >= first, TimetableSlot.starts_at < end)
     out: dict[int, dict[str, int]] = {}
     for student_id, status, count in db.session.execute(stmt):
         out.setdefault(student_id, {})[status] = count

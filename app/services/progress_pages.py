@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.core.clock import local_today, to_local
 from app.core.errors import Forbidden, NotFound, ValidationFailed
@@ -188,6 +189,7 @@ def exam_history(viewer: User, student: User, course_ids: list[int]) -> list[dic
         return []
     attempts = db.session.scalars(
         select(Attempt)
+        .options(joinedload(Attempt.exam))
         .join(Exam, Exam.id == Attempt.exam_id)
         .where(
             Attempt.student_id == student.id,

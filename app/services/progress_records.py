@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,11 +17,12 @@ from app.models import ParentLink, Role, Semester, User
 from app.services.access import get_scoped
 from app.services.attendance import attendance_for_student
 from app.services.gradebook_release import StudentReport, released_reports
-from app.services.grading import year_average
+from app.services.grading import label, rate_learning, year_average
 from app.services.progress import cards_for, completion_rate, local_bounds
 from app.services.progress_pages import exam_history, family_student
 
 PERIODS = ("1", "2", "year")
+MIN_RATED_SUBJECTS = 6
 
 
 def _report_student(actor: User, student_id: object) -> tuple[User, bool]:
@@ -61,6 +63,30 @@ class ReportCard:
     completion_rate: int | None
     is_staff_view: bool
     printed_at: datetime
+    rating: str | None = None  # Tốt / Khá / Đạt / Chưa đạt once every subject has a result
+
+
+def _rating(report: StudentReport, rows: list[dict], period: str) -> str | None:
+    """TT 22 learning rating from the visible results; None while one is missing (or for a
+    primary class, which TT 27 rates without averages)."""
+    klass = report.school_class
+    if klass is None or klass.grade <= 5 or not rows:
+        return None
+    scored, comments = [], []
+    for subject, row in zip(report.subjects, rows, strict=True):
+        if period == "year":
+            value = row["year"]
+        else:
+            value = row["semester"].average or row["semester"].result
+        if value is None:
+            return None
+        if subject.course.subject.assessment == "comment":
+            comments.append(value)
+        else:
+            scored.append(Decimal(value))
+    if len(scored) < MIN_RATED_SUBJECTS:  # the TT 22 levels count six scored subjects
+        return None
+    return label(rate_learning(scored, comments).level.value)
 
 
 def _year_row(subject) -> dict:
@@ -109,6 +135,7 @@ def report_card(actor: User, student_id: object, period: object = "1") -> Report
     attendance = attendance_for_student(student, None, *window)["counts"] if window else {}
     card = cards_for([student])[0]
     return ReportCard(
+        rating=_rating(report, rows, period),
         student=student,
         report=report,
         period=period,

@@ -194,3 +194,27 @@ def test_homeroom_overview_lists_a_low_average(make, school):
     (first,) = [s for s in overview.students if s.student.id == w.first.id]
     assert first.absences == 1 and first.unexcused == 1
     db.session.rollback()
+
+
+def test_report_card_rates_learning_once_six_subjects_have_averages(client, web, make, school):
+    w = build(make, school)
+    klass = w.math.school_class
+    for subject in ("Vật lí", "Hoá học", "Sinh học", "Lịch sử", "Địa lí"):
+        course = make.course(school, klass, w.teacher, subject)
+        make.scores(course, w.first, 1, ["9", "9"], "8", "9")
+        set_release(w.teacher, course.id, 1, True)
+    web.login("ph")
+    before = client.get(f"/students/{w.first.id}/report-card?period=1").get_data(as_text=True)
+    assert "learning-rating" not in before  # Ngữ văn is not released: no rating yet
+    make.scores(w.literature, w.first, 1, ["9", "8"], "8", "8")
+    set_release(w.teacher, w.literature.id, 1, True)
+    html = client.get(f"/students/{w.first.id}/report-card?period=1").get_data(as_text=True)
+    # Toán 7.9, Ngữ văn 8.1, five subjects 8.7: every one >= 6.5, six >= 8.0 -> Tốt
+    assert re.search(r'id="learning-rating">[^<]*<strong>Tốt</strong>', html)
+
+
+def test_homeroom_overview_refuses_a_bad_semester_and_an_unknown_class(client, web, make, school):
+    w = build(make, school)
+    web.login("gvcn")
+    assert client.get(f"/homeroom/classes/{w.math.class_id}?semester=7").status_code == 422
+    assert client.get("/homeroom/classes/99999").status_code == 404
