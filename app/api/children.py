@@ -152,6 +152,7 @@ class ChildExport(schemas.Schema):
     homework = fields.List(fields.Dict())
     homework_completion_rate = fields.Integer(allow_none=True)
     attendance = fields.Dict()
+    class_averages = fields.List(fields.Dict())
     exams = fields.List(fields.Dict())
     upcoming_exams = fields.List(fields.Dict())
 

@@ -19,7 +19,12 @@ from app.services.attendance import attendance_for_student
 from app.services.gradebook_release import StudentReport, released_reports
 from app.services.grading import label, rate_learning, year_average
 from app.services.progress import cards_for, completion_rate, local_bounds
-from app.services.progress_pages import exam_history, family_student
+from app.services.progress_pages import (
+    class_averages,
+    exam_history,
+    family_student,
+    shows_class_average,
+)
 
 PERIODS = ("1", "2", "year")
 MIN_RATED_SUBJECTS = 6
@@ -151,6 +156,42 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).isoformat()
 
 
+def _attendance_export(student: User) -> dict:
+    attendance = attendance_for_student(student)
+    return {
+        "counts": attendance["counts"],
+        "records": [
+            {
+                "starts_at": _iso(slot.starts_at),
+                "subject": slot.course.subject.name,
+                "topic": slot.topic,
+                "status": record.status,
+                "note": record.note,
+            }
+            for slot, record in attendance["records"]
+        ],
+    }
+
+
+def _class_averages_export(report: StudentReport) -> list[dict]:
+    """The class averages the progress charts show (none when the school hides them)."""
+    if report.school_class is None or not shows_class_average(report.student.school_id):
+        return []
+    rows = []
+    for subject in report.subjects:
+        averages = class_averages(subject.course)
+        for (semester, column), average in sorted(averages.items()):
+            rows.append(
+                {
+                    "subject": subject.course.subject.name,
+                    "semester": semester,
+                    "column": column,
+                    "average": str(average),
+                }
+            )
+    return rows
+
+
 def child_export(actor: User, student_code: str | None = None) -> dict:
     """Everything a parent (or the student) can see of the student, as one JSON document:
     profile, released scores, homework, attendance, exams. Raises NotFound, Forbidden."""
@@ -158,7 +199,6 @@ def child_export(actor: User, student_code: str | None = None) -> dict:
     card = cards_for([student])[0]
     report = card.report
     course_ids = [s.course.id for s in report.subjects]
-    attendance = attendance_for_student(student)
     homework = []
     for item in card.homework:
         row = item.as_dict()
@@ -183,19 +223,8 @@ def child_export(actor: User, student_code: str | None = None) -> dict:
         "scores": report.as_dict()["subjects"],
         "homework": homework,
         "homework_completion_rate": card.completion_rate,
-        "attendance": {
-            "counts": attendance["counts"],
-            "records": [
-                {
-                    "starts_at": _iso(slot.starts_at),
-                    "subject": slot.course.subject.name,
-                    "topic": slot.topic,
-                    "status": record.status,
-                    "note": record.note,
-                }
-                for slot, record in attendance["records"]
-            ],
-        },
+        "attendance": _attendance_export(student),
+        "class_averages": _class_averages_export(report),
         "exams": exams,
         "upcoming_exams": [
             {

@@ -72,6 +72,9 @@ def test_export_is_everything_the_parent_sees_as_a_download(client, web, make, s
     )
     assert len(body["homework"]) == 3 and body["homework_completion_rate"] == 50
     assert len(body["attendance"]["records"]) == 2
+    assert body["class_averages"] == [
+        {"subject": "Toán", "semester": 1, "column": "tx1", "average": "7.0"}
+    ]
     assert body["exams"][0]["score10"] == "8.50" and body["upcoming_exams"][0]["exam_id"]
     assert "Trần Văn Cường" not in response.get_data(as_text=True)
 

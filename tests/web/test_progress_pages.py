@@ -218,3 +218,13 @@ def test_homeroom_overview_refuses_a_bad_semester_and_an_unknown_class(client, w
     web.login("gvcn")
     assert client.get(f"/homeroom/classes/{w.math.class_id}?semester=7").status_code == 422
     assert client.get("/homeroom/classes/99999").status_code == 404
+
+
+def test_progress_pages_render_in_english(client, web, make, school):
+    w = build(make, school)
+    web.login("ph")
+    web.post_form("/language", {"language": "en"})
+    html = client.get(f"/children/{w.first.student_code}").get_data(as_text=True)
+    assert "Completion rate: 50%" in html and "Test history" in html
+    card = client.get(f"/students/{w.first.id}/report-card").get_data(as_text=True)
+    assert "PROGRESS REPORT" in card and "unexcused absence 1 lessons" in card
