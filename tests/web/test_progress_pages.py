@@ -143,6 +143,11 @@ def test_report_card_prints_released_scores_for_family_and_all_for_staff(client,
     assert "Chưa công bố" not in staff and 'data-subject="Ngữ văn"' in staff
     year = client.get(f"/students/{w.first.id}/report-card?period=year").get_data(as_text=True)
     assert "Cả năm" in year
+    make.user(school, "admin", username="qt")
+    web.post_form("/logout")
+    web.login("qt")
+    admin = client.get(f"/students/{w.first.id}/report-card?period=2")
+    assert admin.status_code == 200 and "Học kỳ II" in admin.get_data(as_text=True)
 
 
 def test_homeroom_overview_flags_who_falls_behind_and_links_messages(client, web, make, school):
