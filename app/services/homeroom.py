@@ -84,8 +84,8 @@ def _absences(school_class: SchoolClass, semester: int) -> dict[int, dict[str, i
 
 
 def class_overview(actor: User, class_id: object, semester: object = None) -> ClassOverview:
-    """Every student of the class with what puts them behind in the semester (default: the
-    current one). Staff view: unreleased scores count too. Raises NotFound, Forbidden,
+    """Every student of the class, those falling behind first, with what puts them behind in
+    the semester (default: the current one). Staff view: unreleased scores count too. Raises NotFound, Forbidden,
     ValidationFailed (semester)."""
     school_class = _homeroom_class(actor, class_id)
     number = (
@@ -115,6 +115,7 @@ def class_overview(actor: User, class_id: object, semester: object = None) -> Cl
         if total >= ABSENCES:
             standing.reasons.append("absences")
         rows.append(standing)
+    rows.sort(key=lambda s: not s.is_behind)  # stable: class order within each group
     thresholds = {
         "missing_homework": MISSING_HOMEWORK,
         "low_average": LOW_AVERAGE,
