@@ -85,8 +85,8 @@ def _absences(school_class: SchoolClass, semester: int) -> dict[int, dict[str, i
 
 def class_overview(actor: User, class_id: object, semester: object = None) -> ClassOverview:
     """Every student of the class, those falling behind first, with what puts them behind in
-    the semester (default: the current one). Staff view: unreleased scores count too. Raises NotFound, Forbidden,
-    ValidationFailed (semester)."""
+    the semester (default: the current one). Staff view: unreleased scores count too.
+    Raises NotFound, Forbidden, ValidationFailed (semester)."""
     school_class = _homeroom_class(actor, class_id)
     number = (
         parse_semester(semester)

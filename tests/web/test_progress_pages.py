@@ -196,6 +196,8 @@ def test_homeroom_overview_lists_a_low_average(make, school):
     (standing,) = [s for s in overview.students if s.student.id == w.other.id]
     assert standing.low_subjects and standing.low_subjects[0][0] == "Toán"
     assert "average" in standing.reasons
+    behind = [s.is_behind for s in overview.students]
+    assert behind == sorted(behind, reverse=True)  # those falling behind come first
     (first,) = [s for s in overview.students if s.student.id == w.first.id]
     assert first.absences == 1 and first.unexcused == 1
     db.session.rollback()
