@@ -17,6 +17,7 @@ from app.services.gradebook import current_semester
 from app.services.gradebook_release import released_reports
 from app.services.gradebook_values import parse_semester
 from app.services.progress import homework_of, local_bounds
+from app.services.progress_pages import checked_id
 from app.services.school import class_students
 
 MISSING_HOMEWORK = 2  # at least this many homework past due and not handed in
@@ -51,7 +52,7 @@ class ClassOverview:
 
 
 def _homeroom_class(actor: User, class_id: object) -> SchoolClass:
-    school_class = get_scoped(SchoolClass, class_id, actor)
+    school_class = get_scoped(SchoolClass, checked_id(class_id), actor)
     if not (actor.is_admin or school_class.homeroom_teacher_id == actor.id):
         raise Forbidden(_("Chỉ giáo viên chủ nhiệm của lớp hoặc quản trị trường xem được."))
     return school_class

@@ -44,6 +44,20 @@ MIN_GROUP = 5
 COLUMN_ORDER = {"gk": 100, "ck": 101, "xl": 102}
 
 
+MAX_ID = 2**31 - 1  # integer primary keys; a larger id in a URL is simply not found
+
+
+def checked_id(value: object) -> int:
+    """A record id from a URL, or NotFound (PostgreSQL refuses ids past its integer range)."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number <= MAX_ID:
+        raise NotFound(_("Không tìm thấy."))
+    return number
+
+
 def family_student(actor: User, student_code: str | None = None) -> User:
     """The student whose progress `actor` may read: a parent's linked child, or a student
     themselves. Raises NotFound (another family's code), Forbidden (other roles)."""

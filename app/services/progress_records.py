@@ -20,6 +20,7 @@ from app.services.gradebook_release import StudentReport, released_reports
 from app.services.grading import label, rate_learning, year_average
 from app.services.progress import cards_for, completion_rate, local_bounds
 from app.services.progress_pages import (
+    checked_id,
     class_averages,
     exam_history,
     family_student,
@@ -33,7 +34,7 @@ MIN_RATED_SUBJECTS = 6
 def _report_student(actor: User, student_id: object) -> tuple[User, bool]:
     """The student whose report `actor` may print, and whether `actor` is school staff
     (who see unreleased scores too). Families get NotFound for anyone not theirs."""
-    student = get_scoped(User, student_id, actor)
+    student = get_scoped(User, checked_id(student_id), actor)
     if student.role != Role.STUDENT:
         raise NotFound(_("Không tìm thấy học sinh này."))
     if actor.role == Role.PARENT:

@@ -132,3 +132,12 @@ def test_class_average_is_suppressed_under_five_scores(make, school):
 
     set_release(teacher, four.id, 1, True)
     assert progress_pages.class_averages(four) == {}
+
+
+def test_ids_past_the_integer_range_are_not_found(client, web, make, school):
+    build(make, school)
+    web.login("ph")
+    assert client.get("/students/99999999999/report-card").status_code == 404
+    web.post_form("/logout")
+    web.login("gvcn")
+    assert client.get("/homeroom/classes/99999999999").status_code == 404
