@@ -235,3 +235,15 @@ def test_progress_pages_render_in_english(client, web, make, school):
     assert "Completion rate: 50%" in html and "Test history" in html
     card = client.get(f"/students/{w.first.id}/report-card").get_data(as_text=True)
     assert "PROGRESS REPORT" in card and "unexcused absence 1 lessons" in card
+
+
+def test_homes_without_children_or_class_still_render(client, web, make, school):
+    make.user(school, "parent", username="ph.moi")
+    make.user(school, "student", username="hs.moi", student_code="HS900")
+    web.login("ph.moi")
+    assert "Chưa liên kết với học sinh nào" in client.get("/").get_data(as_text=True)
+    web.post_form("/logout")
+    web.login("hs.moi")
+    html = client.get("/").get_data(as_text=True)
+    assert "progress-card" in html and "0/0" in html
+    assert client.get("/me/progress").status_code == 200
