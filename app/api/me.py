@@ -7,9 +7,10 @@ from flask_smorest import Blueprint
 
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
-from app.api.children import ScoreReport
+from app.api.children import ChildProgress, ScoreReport
 from app.services.gradebook_release import my_scores
 from app.services.people import children_of
+from app.services.progress_records import progress_summary
 
 PREFIX = "/me"
 blp = Blueprint("api_me", __name__, description="Người dùng hiện tại")
@@ -35,3 +36,17 @@ class MyGradesResource(MethodView):
     def get(self):
         """Điểm của em: điểm đã công bố của học sinh đang gọi API, theo môn và học kỳ."""
         return my_scores(actor()).as_dict()
+
+
+@blp.route("/progress")
+class MyProgressResource(MethodView):
+    @authenticated()
+    @blp.response(200, ChildProgress)
+    @blp.alt_response(403, schema=schemas.Error)
+    def get(self):
+        """Kết quả học tập của em: điểm đã công bố, bài tập, chuyên cần, bài kiểm tra."""
+        from app.models import Role
+        from app.services.access import require_role
+
+        require_role(actor(), Role.STUDENT)
+        return progress_summary(actor())

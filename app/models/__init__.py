@@ -17,6 +17,7 @@ from app.models.exams import (
     IntegrityEvent,
     Response,
 )
+from app.models.family_view import FamilyViewSetting
 from app.models.grade_push import GradePush
 from app.models.gradebook import (
     GradeEntry,
@@ -70,6 +71,7 @@ __all__ = [
     "Exam",
     "ExamAccommodation",
     "ExamQuestion",
+    "FamilyViewSetting",
     "GradeEntry",
     "GradeExportSetting",
     "GradeLock",

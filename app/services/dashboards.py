@@ -35,5 +35,12 @@ def home_data(user: User) -> dict:
         )
         return {"counts": counts, "classes": classes}
     if user.role == Role.PARENT:
-        return {"children": children_of(user), "courses": courses_for(user)}
+        from app.services.progress import family_cards
+
+        return {"children": children_of(user), "cards": family_cards(user)}
+    if user.role == Role.STUDENT:
+        from app.services.homework import todo
+        from app.services.progress import own_card
+
+        return {"courses": courses_for(user), "card": own_card(user), "todo": todo(user)}
     return {"courses": courses_for(user)}

@@ -123,6 +123,8 @@ class StudentReport:
     student: User
     school_class: SchoolClass | None
     subjects: list[SubjectScores]
+    # the visible entries themselves (for the family progress charts), not in as_dict()
+    entries: list[GradeEntry] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -147,41 +149,75 @@ def child_scores(parent: User, student_code: str) -> StudentReport:
 
 def released_report(student: User) -> StudentReport:
     """Per course of the student's current class, both semesters as released to them."""
-    school_class = db.session.scalar(
-        select(SchoolClass)
-        .join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
-        .join(SchoolYear, SchoolYear.id == SchoolClass.school_year_id)
-        .where(ClassMembership.student_id == student.id)
-        .order_by(SchoolYear.name.desc())
-    )
-    if school_class is None:
-        return StudentReport(student, None, [])
-    courses = list(
-        db.session.scalars(
-            select(Course)
-            .where(Course.class_id == school_class.id, Course.is_active.is_(True))
-            .order_by(Course.id)
+    return released_reports([student])[student.id]
+
+
+def released_reports(
+    students: list[User], *, include_unreleased: bool = False
+) -> dict[int, StudentReport]:
+    """`released_report` for several students in a constant number of queries (the parent
+    home, a class overview). `include_unreleased` is for staff only (homeroom teacher, admin):
+    every semester and every exam score counts as visible."""
+    ids = [s.id for s in students]
+    classes: dict[int, SchoolClass] = {}
+    if ids:
+        rows = db.session.execute(
+            select(ClassMembership.student_id, SchoolClass)
+            .join(SchoolClass, ClassMembership.class_id == SchoolClass.id)
+            .join(SchoolYear, SchoolYear.id == SchoolClass.school_year_id)
+            .where(ClassMembership.student_id.in_(ids))
+            .order_by(SchoolYear.name.desc())
         )
-    )
-    ids = [c.id for c in courses]
-    released = released_semesters(ids)
-    entries = _visible_entries(student, ids, released)
-    subjects = [
-        SubjectScores(c, [_semester(c, n, student, entries, released) for n in SEMESTERS])
-        for c in courses
-    ]
-    return StudentReport(student, school_class, subjects)
+        for student_id, school_class in rows:
+            classes.setdefault(student_id, school_class)
+    class_ids = {c.id for c in classes.values()}
+    courses: list[Course] = []
+    if class_ids:
+        courses = list(
+            db.session.scalars(
+                select(Course)
+                .where(Course.class_id.in_(class_ids), Course.is_active.is_(True))
+                .order_by(Course.id)
+            )
+        )
+    course_ids = [c.id for c in courses]
+    if include_unreleased:
+        released = {(c, n) for c in course_ids for n in SEMESTERS}
+    else:
+        released = released_semesters(course_ids)
+    entries = _visible_entries(ids, course_ids, released, include_unreleased)
+    by_student: dict[int, list[GradeEntry]] = {}
+    for entry in entries:
+        by_student.setdefault(entry.student_id, []).append(entry)
+    reports = {}
+    for student in students:
+        school_class = classes.get(student.id)
+        if school_class is None:
+            reports[student.id] = StudentReport(student, None, [])
+            continue
+        own = by_student.get(student.id, [])
+        subjects = [
+            SubjectScores(c, [_semester(c, n, student, own, released) for n in SEMESTERS])
+            for c in courses
+            if c.class_id == school_class.id
+        ]
+        reports[student.id] = StudentReport(student, school_class, subjects, own)
+    return reports
 
 
-def _visible_entries(student: User, course_ids: list[int], released) -> list[GradeEntry]:
-    if not released:
+def _visible_entries(
+    student_ids: list[int], course_ids: list[int], released, everything: bool = False
+) -> list[GradeEntry]:
+    if not released or not student_ids:
         return []
     rows = db.session.scalars(
-        select(GradeEntry).where(
-            GradeEntry.student_id == student.id, GradeEntry.course_id.in_(course_ids)
-        )
+        select(GradeEntry)
+        .where(GradeEntry.student_id.in_(student_ids), GradeEntry.course_id.in_(course_ids))
+        .order_by(GradeEntry.updated_at, GradeEntry.id)
     ).all()
     rows = [e for e in rows if (e.course_id, e.semester) in released]
+    if everything:
+        return list(rows)
     exam_ids = {e.source_id for e in rows if e.source == "exam" and e.source_id}
     exams = {
         exam.id: exam for exam in db.session.scalars(select(Exam).where(Exam.id.in_(exam_ids)))

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
     from app.web.library import bp as library_bp
     from app.web.live import bp as live_bp
     from app.web.notifications import bp as notifications_bp
+    from app.web.progress import bp as progress_bp
     from app.web.questions import bp as questions_bp
     from app.web.school_settings import bp as school_settings_bp
     from app.web.scorm_content import bp as scorm_content_bp
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
         admin_bp,
         search_bp,
         family_bp,
+        progress_bp,
         questions_bp,
         exams_bp,
         gradebook_bp,

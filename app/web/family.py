@@ -1,12 +1,13 @@
-"""Pages for parents about their children."""
+"""Pages for parents about their children: the detail behind each home card, the progress
+page per subject; the JSON copy of the child's data is GET /api/v1/children/{code}/export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from app.models import Role
-from app.services import family, gradebook_release
+from app.services import progress_pages
 from app.web.guards import roles_required
 
 bp = Blueprint("family", __name__, url_prefix="/children")
@@ -17,6 +18,18 @@ bp = Blueprint("family", __name__, url_prefix="/children")
 def child(student_code: str):
     return render_template(
         "family/child.html",
-        overview=family.child_overview(current_user, student_code),
-        scores=gradebook_release.child_scores(current_user, student_code),
+        view=progress_pages.student_overview(current_user, student_code, request.args.get("month")),
+        code=student_code,
+    )
+
+
+@bp.get("/<student_code>/subjects/<int:course_id>")
+@roles_required(Role.PARENT)
+def subject(student_code: str, course_id: int):
+    return render_template(
+        "family/subject.html",
+        view=progress_pages.subject_progress(
+            current_user, student_code, course_id, request.args.get("month")
+        ),
+        code=student_code,
     )
