@@ -88,9 +88,7 @@ def readyz():
 
 
 def _metrics_allowed() -> bool:
-    token = current_app.config.get("LOPHOC_METRICS_TOKEN") or os.environ.get(
-        "LOPHOC_METRICS_TOKEN"
-    )
+    token = current_app.config.get("LOPHOC_METRICS_TOKEN") or os.environ.get("LOPHOC_METRICS_TOKEN")
     sent = request.headers.get("Authorization", "")
     if token and sent.lower().startswith("bearer "):
         return hmac.compare_digest(sent[7:].strip().encode(), token.encode())
