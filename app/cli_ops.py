@@ -202,4 +202,69 @@ def _register_backup(main: click.Group, domain_command) -> None:
 
 
 def _register_lifecycle(main: click.Group, domain_command) -> None:
-    """Filled in below (archive a school year, purge a student)."""
+    from app.cli import _emit
+
+    @main.group("years")
+    def years_group() -> None:
+        """Năm học: lưu trữ (chỉ đọc) năm học đã kết thúc."""
+
+    @years_group.command("archive")
+    @click.argument("year")
+    @click.option("--school", "school_code", required=True)
+    @click.option("--json", "as_json", is_flag=True)
+    @with_appcontext
+    @domain_command
+    def years_archive(year: str, school_code: str, as_json: bool) -> None:
+        """Lưu trữ năm học YEAR (vd 2025-2026) đã kết thúc: từ đó chỉ đọc."""
+        from app.services.lifecycle import archive_year
+
+        archived = archive_year(None, school_code, year)
+        _emit(
+            as_json,
+            {"school": school_code, "year": archived.name, "archived": True},
+            f"Đã lưu trữ năm học {archived.name} của trường {school_code} (chỉ đọc).",
+        )
+
+    @years_group.command("unarchive")
+    @click.argument("year")
+    @click.option("--school", "school_code", required=True)
+    @click.option("--reason", required=True, help="Lý do (ghi vào nhật ký)")
+    @click.option("--json", "as_json", is_flag=True)
+    @with_appcontext
+    @domain_command
+    def years_unarchive(year: str, school_code: str, reason: str, as_json: bool) -> None:
+        """Mở lại năm học đã lưu trữ (để sửa sai), có ghi lý do."""
+        from app.services.lifecycle import unarchive_year
+
+        opened = unarchive_year(None, school_code, year, reason)
+        _emit(
+            as_json,
+            {"school": school_code, "year": opened.name, "archived": False},
+            f"Đã mở lại năm học {opened.name} của trường {school_code}.",
+        )
+
+    students_group = main.commands["students"]
+
+    @students_group.command("purge")
+    @click.argument("code")
+    @click.option("--school", "school_code", required=True)
+    @click.option("--reason", default="", help="Lý do, ví dụ số đơn yêu cầu (ghi vào nhật ký)")
+    @click.option("--yes", is_flag=True, help="Không hỏi lại.")
+    @click.option("--json", "as_json", is_flag=True)
+    @with_appcontext
+    @domain_command
+    def students_purge(code: str, school_code: str, reason: str, yes: bool, as_json: bool):
+        """Xoá dữ liệu cá nhân của học sinh CODE theo yêu cầu (không hoàn tác được); điểm số
+        giữ lại dưới một mã ẩn danh để thống kê không đổi."""
+        from app.services.lifecycle import purge_student
+
+        if not yes:
+            click.confirm(
+                f"Xoá vĩnh viễn dữ liệu cá nhân của học sinh {code} ({school_code})?", abort=True
+            )
+        student = purge_student(None, school_code, code, reason)
+        _emit(
+            as_json,
+            {"purged": code, "anonymous_code": student.student_code, "user_id": student.id},
+            f"Đã xoá dữ liệu cá nhân của {code}; điểm giữ dưới mã {student.student_code}.",
+        )

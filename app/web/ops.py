@@ -23,7 +23,10 @@ DEFAULT_ALLOW = "127.0.0.1/32,::1/128"
 
 @bp.record_once
 def _setup(state) -> None:
+    from app.services import lifecycle  # noqa: F401 - registers the archived-year write guard
+
     app: Flask = state.app
+
     fmt = app.config.get("LOPHOC_LOG_FORMAT") or os.environ.get("LOPHOC_LOG_FORMAT")
     if fmt or not app.testing:
         obs.configure_logging(
