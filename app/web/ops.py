@@ -29,10 +29,13 @@ def _setup(state) -> None:
 
     fmt = app.config.get("LOPHOC_LOG_FORMAT") or os.environ.get("LOPHOC_LOG_FORMAT")
     if fmt or not app.testing:
+        from flask.logging import default_handler
+
         obs.configure_logging(
             (fmt or "text").lower(),
             app.config.get("LOPHOC_LOG_LEVEL") or os.environ.get("LOPHOC_LOG_LEVEL", "INFO"),
         )
+        app.logger.removeHandler(default_handler)  # the root handler writes it once, formatted
 
 
 @bp.before_app_request
