@@ -181,6 +181,26 @@ def _still_used(digest: str) -> bool:
     )
 
 
+PERSONAL_FIELDS = frozenset(
+    {"full_name", "username", "email", "phone", "date_of_birth", "gender", "student_code"}
+)
+ERASED = "[đã xoá]"
+
+
+def _scrub_audit(user_id: int) -> None:
+    """Earlier audit entries about this person keep what happened, not the personal values."""
+    from app.models import AuditLog
+
+    rows = db.session.scalars(
+        select(AuditLog).where(AuditLog.entity_type == "users", AuditLog.entity_id == user_id)
+    )
+    for row in rows:
+        changes = dict(row.changes or {})
+        touched = {k: [ERASED, ERASED] for k in changes if k in PERSONAL_FIELDS}
+        if touched:
+            row.changes = changes | touched
+
+
 def purge_student(
     actor: User | None, school_code: str, student_code: str, reason: str = ""
 ) -> User:
@@ -238,6 +258,7 @@ def purge_student(
         student.search_text = ""
         student.is_active = False
         student.session_version += 1
+        _scrub_audit(student.id)
         audit.record(
             actor, "student.purge", student, {"personal_data": ["present", "erased"]}, reason=reason
         )

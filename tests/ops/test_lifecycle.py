@@ -152,6 +152,16 @@ def test_purge_erases_personal_data_and_keeps_anonymous_scores(app, web, make, s
                 )
             )
     db.session.commit()
+    from app.services import audit
+
+    earlier = audit.record(
+        None,
+        "user.update",
+        student,
+        {"full_name": ["Học sinh HS001", "Nguyễn Thị A"], "is_active": [True, True]},
+    )
+    db.session.commit()
+    earlier_id = earlier.id
     old_username = student.username
     before = web.client.get(f"/api/v1/courses/{course.id}/gradebook?semester=1", headers=headers)
 
@@ -192,6 +202,10 @@ def test_purge_erases_personal_data_and_keeps_anonymous_scores(app, web, make, s
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "student.purge"))
     assert entry.entity_id == student.id and entry.reason == "Đơn số 12"
     assert "HS001" not in str(entry.changes) and "Học sinh HS001" not in str(entry.changes)
+
+    scrubbed = db.session.get(AuditLog, earlier_id)
+    assert scrubbed.changes["full_name"] == [lifecycle.ERASED, lifecycle.ERASED]
+    assert scrubbed.changes["is_active"] == [True, True]
 
     unknown = _cli(app, "students", "purge", "HS404", "--school", school.code, "--yes")
     assert unknown.exit_code == 1 and "HS404" in unknown.output
