@@ -390,9 +390,24 @@ def run_checks(stack: Stack, plan: dict) -> dict:
             stack.port, plan["tokens"][1], session["id"], transport
         )
 
+    # Plain requests carry no affinity cookie, so nginx spreads them over every process;
+    # /metrics (any process) must count all of them (PROMETHEUS_MULTIPROC_DIR).
+    before = _healthz_count(plain)
+    for _ in range(20):
+        plain.call("GET", "/healthz")
     status, text, _ = plain.call("GET", "/metrics")
     checks["metrics"] = status == 200 and "lophoc_http_requests_total" in str(text)
+    checks["metrics_all_processes"] = _healthz_count(plain) - before == 20
     return checks
+
+
+def _healthz_count(client: Client) -> float:
+    _status, text, _ = client.call("GET", "/metrics")
+    match = re.search(
+        r'lophoc_http_requests_total\{endpoint="/healthz",method="GET",status="200"\} (\S+)',
+        str(text),
+    )
+    return float(match[1]) if match else 0.0
 
 
 def _live_join(port: int, token: str, session_id: int, transport: str) -> bool:
