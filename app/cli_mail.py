@@ -72,14 +72,19 @@ def register(main: click.Group, domain_command) -> None:
 
     @main.command("worker")
     @click.option("--every", type=float, default=60, help="Mỗi N giây (0: chạy một lượt).")
+    @click.option("--only", multiple=True, help="Chỉ chạy bước này (lặp lại được).")
     @click.option("--json", "as_json", is_flag=True)
     @with_appcontext
     @domain_command
-    def worker(every: float, as_json: bool) -> None:
-        """Một vòng lặp: quét thông báo bài tập rồi gửi thư trong hàng đợi."""
+    def worker(every: float, only: tuple[str, ...], as_json: bool) -> None:
+        """Một vòng lặp: quét thông báo bài tập, gửi thư trong hàng đợi, và mọi bước nền đã
+        đăng ký khi đến hạn (`lophoc jobs list`; RQ khi LOPHOC_QUEUE=rq)."""
 
         def step() -> None:
             _scan(as_json)
             _send(as_json)
 
-        _loop(every, step)
+        from app.cli_ops import run_worker
+
+        if run_worker(every, as_json, step, only) and every <= 0:
+            raise SystemExit(1)

@@ -94,8 +94,8 @@ async def one_student(
                 if await text.count():
                     await text.first.fill("12")
         await page.wait_for_function(
-            "() => !document.querySelector('.exam-q-status[data-state=\"saving\"],"
-            " .exam-q-status[data-state=\"offline\"]')",
+            '() => !document.querySelector(\'.exam-q-status[data-state="saving"],'
+            ' .exam-q-status[data-state="offline"]\')',
         )
         saved = time.perf_counter()
         await page.click("#exam-review")
@@ -187,6 +187,7 @@ def main() -> None:
         )
         timings: dict = {}
         holder: dict = {}
+
         def simulate():
             # The simulated students start when the browsers open the exam page.
             time.sleep(args.arrive_window + 10)

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
     from app.web.library import bp as library_bp
     from app.web.live import bp as live_bp
     from app.web.notifications import bp as notifications_bp
+    from app.web.ops import bp as ops_bp
     from app.web.progress import bp as progress_bp
     from app.web.questions import bp as questions_bp
     from app.web.school_settings import bp as school_settings_bp
@@ -49,5 +50,6 @@ def register_web(app: Flask) -> None:
         notifications_bp,
         library_bp,
         school_settings_bp,
+        ops_bp,
     ):
         app.register_blueprint(bp)
