@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+import io
+
+from flask import Response, jsonify, send_file, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -12,7 +14,7 @@ from app.api import schemas
 from app.api.auth_context import actor, authenticated
 from app.core.errors import ValidationFailed
 from app.core.pagination import MAX_PER_PAGE
-from app.services import exports
+from app.services import exports, gradebook_jobs
 from app.services.gradebook_export import GradeQuery, school_grades
 
 PREFIX = "/schools"
@@ -50,6 +52,52 @@ class GradeItem(schemas.Schema):
 
 
 GradePage = schemas.page_of(GradeItem, "GradePage")
+
+
+class ExportRequest(schemas.Schema):
+    year = fields.String(load_default=None, metadata={"description": "2026-2027"})
+    semester = fields.String(load_default=None, metadata={"description": "1, 2 hoặc year"})
+    class_name = fields.String(data_key="class", load_default=None)
+    subject = fields.String(load_default=None)
+    format = fields.String(
+        load_default="xlsx", metadata={"description": "csv | xlsx | smas | vnedu | oneroster"}
+    )
+
+
+class ExportProgress(schemas.Schema):
+    done = fields.Integer()
+    total = fields.Integer()
+
+
+class ExportJob(schemas.Schema):
+    id = fields.Integer()
+    state = fields.String(metadata={"description": "queued | running | done | failed"})
+    year = fields.String()
+    semester = fields.String(attribute="period")
+    class_name = fields.String(data_key="class", allow_none=True)
+    subject = fields.String(allow_none=True)
+    format = fields.String()
+    progress = fields.Function(lambda job: {"done": job.progress_done, "total": job.progress_total})
+    rows = fields.Integer(allow_none=True)
+    filename = fields.String(allow_none=True)
+    size_bytes = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    download_url = fields.Function(
+        lambda job: (
+            url_for(
+                "api_grades.ExportFileResource",
+                code=job.school.code,
+                job_id=job.id,
+            )
+            if job.state == "done"
+            else None
+        )
+    )
+
+
 FILE_FORMATS = ("csv", "xlsx")
 
 
@@ -97,3 +145,44 @@ class SchoolGradesResource(MethodView):
             "total": export.total,
         }
         return jsonify(body)
+
+
+@blp.route("/<code>/grades/exports")
+class ExportJobsResource(MethodView):
+    @authenticated("grades:read")
+    @blp.arguments(ExportRequest)
+    @blp.response(202, ExportJob)
+    @blp.alt_response(403, schema=schemas.Error)
+    @blp.alt_response(404, schema=schemas.Error)
+    @blp.alt_response(422, schema=schemas.Error)
+    def post(self, args, code: str):
+        """Tạo tệp điểm ở nền (trường lớn); hỏi lại trạng thái rồi tải theo download_url."""
+        query = GradeQuery(args["year"], args["semester"], args["class_name"], args["subject"])
+        return gradebook_jobs.start_export(actor(), code, query, args["format"])
+
+
+@blp.route("/<code>/grades/exports/<int:job_id>")
+class ExportJobResource(MethodView):
+    @authenticated("grades:read")
+    @blp.response(200, ExportJob)
+    @blp.alt_response(404, schema=schemas.Error)
+    def get(self, code: str, job_id: int):
+        """Trạng thái và tiến độ của một yêu cầu xuất điểm."""
+        return gradebook_jobs.get_job(actor(), job_id, code)
+
+
+@blp.route("/<code>/grades/exports/<int:job_id>/file")
+class ExportFileResource(MethodView):
+    @authenticated("grades:read")
+    @blp.response(200)
+    @blp.alt_response(404, schema=schemas.Error)
+    @blp.alt_response(409, schema=schemas.Error)
+    def get(self, code: str, job_id: int):
+        """Tệp điểm đã tạo xong (409 khi chưa xong)."""
+        job, data = gradebook_jobs.job_file(actor(), job_id, code)
+        return send_file(
+            io.BytesIO(data),
+            mimetype=job.mime_type,
+            as_attachment=True,
+            download_name=job.filename,
+        )

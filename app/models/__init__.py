@@ -20,6 +20,7 @@ from app.models.exams import (
 from app.models.grade_push import GradePush
 from app.models.gradebook import (
     GradeEntry,
+    GradeExportJob,
     GradeExportSetting,
     GradeLock,
     GradeRelease,
@@ -65,6 +66,7 @@ __all__ = [
     "ExamAccommodation",
     "ExamQuestion",
     "GradeEntry",
+    "GradeExportJob",
     "GradeExportSetting",
     "GradeLock",
     "GradePush",

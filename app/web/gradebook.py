@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +23,7 @@ from app.services import (
     grade_push,
     gradebook,
     gradebook_admin,
+    gradebook_jobs,
     gradebook_release,
     gradebook_views,
 )
@@ -102,7 +114,50 @@ def admin():
         "gradebook/admin.html",
         locks=gradebook_admin.lock_states(current_user),
         changes=gradebook_admin.grade_changes(current_user),
+        jobs=gradebook_jobs.recent_jobs(current_user),
     )
+
+
+@bp.post("/admin/exports")
+@admin_required
+def start_export():
+    form = request.form
+    query = GradeQuery(
+        form.get("year") or None,
+        form.get("semester") or None,
+        form.get("class") or None,
+        form.get("subject") or None,
+    )
+    school = current_user.school
+    job = gradebook_jobs.start_export(
+        current_user, school.code if school else "", query, form.get("format", "xlsx")
+    )
+    return redirect(url_for("gradebook.export_job", job_id=job.id), code=303)
+
+
+@bp.get("/admin/exports/<int:job_id>")
+@admin_required
+def export_job(job_id: int):
+    job = gradebook_jobs.get_job(current_user, job_id)
+    return render_template("gradebook/export_job.html", job=job)
+
+
+@bp.get("/admin/exports/<int:job_id>/status")
+@admin_required
+def export_status(job_id: int):
+    job = gradebook_jobs.get_job(current_user, job_id)
+    return render_template("gradebook/_export_job.html", job=job)
+
+
+@bp.get("/admin/exports/<int:job_id>/file")
+@admin_required
+def export_file(job_id: int):
+    job, data = gradebook_jobs.job_file(current_user, job_id)
+    response = send_file(
+        io.BytesIO(data), mimetype=job.mime_type, as_attachment=True, download_name=job.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/admin/export")
