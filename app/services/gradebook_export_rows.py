@@ -13,11 +13,12 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import Course, GradeEntry, SchoolYear, User
 from app.services.gradebook_primary import is_primary, primary_cells
-from app.services.gradebook_values import MAX_REGULAR, display, tx_index
+from app.services.gradebook_values import MAX_REGULAR, display
 from app.services.gradebook_views import DEFAULT_PERIODS, required_tx, student_row, year_rows
+from app.services.grading_tt22 import checked_average
 
 
-@dataclass
+@dataclass(slots=True)
 class GradeRow:
     """One student x subject of a semester (or the year), ready to serialise."""
 
@@ -175,8 +176,10 @@ def semester_rows(course: CourseInfo, period: str, keep, cells: dict) -> list[Gr
             value = rating if (column == "xl" if primary else is_comment) else score
             if value is not None:
                 own[column] = value
-                widest = max(widest, tx_index(column) or 0)
+                widest = max(widest, TX_INDEX.get(column, 0))
         values[student_id] = own
+    if not (primary or is_comment):
+        return _scored_rows(course, period, keep, cells, values, widest, needed)
     rows = []
     for student in keep:
         own = values.get(student.id, {})
@@ -188,6 +191,62 @@ def semester_rows(course: CourseInfo, period: str, keep, cells: dict) -> list[Gr
         found = cells.get(student.id)
         row.updated_at = found[1] if found else None
         rows.append(row)
+    return rows
+
+
+TX_INDEX = {f"tx{n}": n for n in range(1, MAX_REGULAR + 1)}
+_TEXTS: dict[Decimal, str] = {}
+
+
+def _text(value: Decimal | None) -> str | None:
+    """display(value), remembered: a school's cells hold a few hundred distinct scores."""
+    if value is None:
+        return None
+    text = _TEXTS.get(value)
+    if text is None:
+        text = display(value)
+        if len(_TEXTS) < 10_000:
+            _TEXTS[value] = text
+    return text
+
+
+def _scored_rows(
+    course: CourseInfo, period: str, keep, cells: dict, values: dict, widest: int, needed: int
+) -> list[GradeRow]:
+    """Rows of a subject with scores (Thông tư 22): the hot path of a whole-school export,
+    the same result as student_row + _semester_row without a StudentGrades per row."""
+    keys = [f"tx{i}" for i in range(1, widest + 1)]
+    school_class, subject = course.school_class, course.subject
+    empty: dict = {}
+    rows = []
+    for student in keep:
+        own = values.get(student.id, empty)
+        tx = [own.get(key) for key in keys]
+        gk, ck = own.get("gk"), own.get("ck")
+        entered = [v for v in tx if v is not None]
+        average = None
+        if gk is not None and ck is not None and len(entered) >= needed:
+            average = str(checked_average(entered, gk, ck))
+        found = cells.get(student.id)
+        rows.append(
+            GradeRow(
+                student.student_code or "",
+                student.full_name,
+                school_class.name,
+                school_class.grade,
+                subject.name,
+                subject.assessment,
+                period,
+                course.id,
+                student.id,
+                tx=[_text(v) for v in tx],
+                gk=_text(gk),
+                ck=_text(ck),
+                average=average,
+                status="incomplete" if average is None else "complete",
+                updated_at=found[1] if found else None,
+            )
+        )
     return rows
 
 
