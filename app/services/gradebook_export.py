@@ -226,7 +226,7 @@ def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
     if class_ids is not None:
         stmt = stmt.where(ClassMembership.class_id.in_(class_ids))
     grouped: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(stmt):
+    for row in db.session.connection().execute(stmt):
         grouped[row.class_id].append(row)
     return grouped
 
