@@ -24,6 +24,7 @@ from app.models.gradebook import (
     GradeExportSetting,
     GradeLock,
     GradeRelease,
+    PrimaryQualityRating,
     StudentCodeChange,
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
@@ -89,6 +90,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMail",
     "ParentLink",
+    "PrimaryQualityRating",
     "Question",
     "QuestionAsset",
     "QuestionBank",

@@ -174,3 +174,29 @@ class GradeExportJob(db.Model, SchoolOwned):
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
         Index("ix_grade_export_jobs_state_id", "state", "id"),
     )
+
+
+class PrimaryQualityRating(Timestamped, db.Model, SchoolOwned):
+    """Thông tư 27/2020: one quality (phẩm chất) or competence (năng lực) of a primary
+    student for a semester, rated T (Tốt), D (Đạt) or C (Cần cố gắng) by the homeroom teacher.
+    `item` is a code of gradebook_qualities.ITEMS (e.g. "cham_chi", "tinh_toan")."""
+
+    __tablename__ = "primary_qualities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    school_year_id: Mapped[int] = mapped_column(
+        ForeignKey("school_years.id", ondelete="CASCADE"), index=True
+    )
+    semester: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(24))
+    rating: Mapped[str] = mapped_column(String(1))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("student_id", "school_year_id", "semester", "item"),
+        CheckConstraint("semester IN (1, 2)", name="semester"),
+        CheckConstraint("rating IN ('T', 'D', 'C')", name="rating"),
+    )

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.errors import ValidationFailed
 from app.models import Role
 from app.services import (
     exports,
@@ -24,6 +25,7 @@ from app.services import (
     gradebook,
     gradebook_admin,
     gradebook_jobs,
+    gradebook_qualities,
     gradebook_release,
     gradebook_views,
 )
@@ -63,6 +65,38 @@ def class_page(class_id: int):
         period=period,
         value_text=value_text,
     )
+
+
+@bp.route("/classes/<int:class_id>/qualities", methods=["GET", "POST"])
+@staff_required
+def qualities(class_id: int):
+    semester = request.values.get("semester", "1")
+    status = 200
+    if request.method == "POST":
+        typed = {}
+        for key, raw in request.form.items():
+            parts = key.split("-")  # q-<student id>-<item code>
+            if len(parts) == 3 and parts[0] == "q" and parts[1].isdigit():
+                typed[(int(parts[1]), parts[2])] = raw
+        try:
+            count = gradebook_qualities.save_qualities(
+                current_user, class_id, semester, typed, request.form.get("reason", "")
+            )
+        except ValidationFailed as exc:
+            for error in (exc.details or {}).get("errors", [{"message": exc.message}]):
+                flash(error["message"], "danger")
+            status = 422
+        else:
+            flash(_("Đã lưu %(n)s ô phẩm chất, năng lực.", n=count), "success")
+            return redirect(url_for("gradebook.qualities", class_id=class_id, semester=semester))
+    sheet = gradebook_qualities.class_qualities(current_user, class_id, semester)
+    return render_template(
+        "gradebook/qualities.html",
+        sheet=sheet,
+        items=gradebook_qualities.ITEMS,
+        levels=gradebook_qualities.LEVELS,
+        form=request.form if status != 200 else {},
+    ), status
 
 
 def value_text(value) -> str:

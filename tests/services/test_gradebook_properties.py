@@ -107,7 +107,7 @@ def test_export_rows_equal_the_grid_of_the_course(make, school, rows):
     query = GradeQuery(current_year(school).name, "1")
     for row in school_grades(None, school.code, query).rows:
         want = grid[row.student_id]
-        shown = [None if v is None else str(v.normalize()) for v in want.tx]
+        shown = [None if v is None else f"{v.normalize():f}" for v in want.tx]  # 10, not 1E+1
         assert row.tx == shown + [None] * (len(row.tx) - len(shown))
         assert row.average == (None if want.average is None else str(want.average))
         assert row.status == want.status
