@@ -140,25 +140,40 @@ def pivot_cells(
 ) -> dict[int, dict[int, tuple[dict, datetime]]]:
     """{course id: {student id: ({column: (score, rating)}, last change)}} of one semester,
     pivoted by the database (one row per student and course instead of one per cell), over
-    the columns in use only (usually TX1-TX4, GK, CK rather than all twelve). Read through the
+    the columns in use only (usually TX1-TX4, GK, CK rather than all twelve, and a rating only
+    where some cell holds one). Read through the
     connection: the ORM's result layer cost more than the query for 24,000 rows."""
-    used = _scope(select(GradeEntry.column).distinct(), year, semester, course_ids, window)
-    columns = [c for c in PIVOT_COLUMNS if c in set(db.session.scalars(used))]
-    values = []
-    for column in columns:
-        values.append(func.max(case((GradeEntry.column == column, GradeEntry.score))))
-        values.append(func.max(case((GradeEntry.column == column, GradeEntry.rating))))
+    kinds = select(
+        GradeEntry.column, GradeEntry.score.is_not(None), GradeEntry.rating.is_not(None)
+    ).distinct()
+    has_score, has_rating = set(), set()
+    for column, is_score, is_rating in db.session.execute(
+        _scope(kinds, year, semester, course_ids, window)
+    ):
+        if is_score:
+            has_score.add(column)
+        if is_rating:
+            has_rating.add(column)
+    # Only the aggregates in use: a scored school has no ratings, so half as many.
+    slots, values = [], []
+    for column in PIVOT_COLUMNS:
+        if column in has_score:
+            slots.append((column, 0))
+            values.append(func.max(case((GradeEntry.column == column, GradeEntry.score))))
+        if column in has_rating:
+            slots.append((column, 1))
+            values.append(func.max(case((GradeEntry.column == column, GradeEntry.rating))))
     stmt = select(
         GradeEntry.course_id, GradeEntry.student_id, func.max(GradeEntry.updated_at), *values
     ).group_by(GradeEntry.course_id, GradeEntry.student_id)
     stmt = _scope(stmt, year, semester, course_ids, window)
     grouped: dict[int, dict[int, tuple[dict, datetime]]] = defaultdict(dict)
     for course_id, student_id, changed_at, *cells in db.session.connection().execute(stmt):
-        found = {}
-        for index, column in enumerate(columns):
-            score, rating = cells[2 * index], cells[2 * index + 1]
-            if score is not None or rating is not None:
-                found[column] = (score, rating)
+        found: dict[str, tuple] = {}
+        for (column, kind), value in zip(slots, cells, strict=True):
+            if value is not None:
+                score, rating = found.get(column, (None, None))
+                found[column] = (value, rating) if kind == 0 else (score, value)
         grouped[course_id][student_id] = (found, changed_at)
     return grouped
 
