@@ -42,6 +42,19 @@ def _scan(as_json: bool) -> None:
     )
 
 
+def _exports(as_json: bool) -> None:
+    from app.cli import _emit
+    from app.services import gradebook_jobs
+
+    counts = gradebook_jobs.run_pending()
+    if any(counts.values()):
+        _emit(
+            as_json,
+            {"grade_exports": counts},
+            f"Xuất điểm: {counts['done']} tệp xong, {counts['failed']} lỗi.",
+        )
+
+
 def register(main: click.Group, domain_command) -> None:
     @main.group("mail")
     def mail_group() -> None:
@@ -77,10 +90,12 @@ def register(main: click.Group, domain_command) -> None:
     @with_appcontext
     @domain_command
     def worker(every: float, only: tuple[str, ...], as_json: bool) -> None:
-        """Một vòng lặp: quét thông báo bài tập, gửi thư trong hàng đợi, và mọi bước nền đã
-        đăng ký khi đến hạn (`lophoc jobs list`; RQ khi LOPHOC_QUEUE=rq)."""
+        """Một vòng lặp: tạo các tệp xuất điểm đang chờ, quét thông báo bài tập, gửi thư trong
+        hàng đợi, và mọi bước nền đã đăng ký khi đến hạn (`lophoc jobs list`; RQ khi
+        LOPHOC_QUEUE=rq)."""
 
         def step() -> None:
+            _exports(as_json)
             _scan(as_json)
             _send(as_json)
 

@@ -54,6 +54,9 @@ class Config:
     LOPHOC_BASE_URL = os.environ.get("LOPHOC_BASE_URL", "http://127.0.0.1:5000")
     SIS_PUSH_URL = os.environ.get("SIS_PUSH_URL", "")
     SIS_PUSH_SECRET = os.environ.get("SIS_PUSH_SECRET", "")
+    # Background gradebook exports run in `lophoc worker`; in development, with no worker,
+    # a thread of the web process runs them instead (docs/grade-export.md).
+    LOPHOC_EXPORT_IN_PROCESS = _bool("LOPHOC_EXPORT_IN_PROCESS", True)
     # flask-smorest: the OpenAPI document is generated from the API blueprints.
     API_TITLE = "LopHoc API"
     API_VERSION = "v1"
@@ -69,6 +72,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("LOPHOC_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LOPHOC_EXPORT_IN_PROCESS = _bool("LOPHOC_EXPORT_IN_PROCESS", False)
 
 
 class TestingConfig(Config):
@@ -77,6 +81,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     RATELIMIT_STORAGE_URI = "memory://"
+    LOPHOC_EXPORT_IN_PROCESS = False
 
 
 def load_config(name: str | None) -> type[Config]:

@@ -21,9 +21,11 @@ from app.models.family_view import FamilyViewSetting
 from app.models.grade_push import GradePush
 from app.models.gradebook import (
     GradeEntry,
+    GradeExportJob,
     GradeExportSetting,
     GradeLock,
     GradeRelease,
+    PrimaryQualityRating,
     StudentCodeChange,
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
@@ -73,6 +75,7 @@ __all__ = [
     "ExamQuestion",
     "FamilyViewSetting",
     "GradeEntry",
+    "GradeExportJob",
     "GradeExportSetting",
     "GradeLock",
     "GradePush",
@@ -95,6 +98,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMail",
     "ParentLink",
+    "PrimaryQualityRating",
     "Question",
     "QuestionAsset",
     "QuestionBank",

@@ -90,17 +90,8 @@ def school_grades(
     (start, stop) only those rows are built (an API page). Raises NotFound, Forbidden,
     ValidationFailed for a malformed year or period, or an unknown year, class or subject.
     """
-    school = school_for_export(actor, school_code)
-    year_name = query.year or current_year(school).name
-    if not YEAR_RE.match(year_name):
-        raise ValidationFailed(_("Năm học “%(y)s” không hợp lệ; viết dạng 2026-2027.", y=year_name))
-    year = db.session.scalar(
-        select(SchoolYear).where(SchoolYear.school_id == school.id, SchoolYear.name == year_name)
-    )
-    if year is None:
-        raise NotFound(_("Trường chưa có năm học %(y)s.", y=year_name))
-    period = parse_period(query.period or current_semester(year.id))
-    query = replace(query, year=year_name, period=period)
+    school, year, query = _resolve(actor, school_code, query)
+    period = query.period
     courses = _courses(school, year, query)
     semesters = (1, 2) if period == "year" else (int(period),)
     recent = _changed_since(year, semesters, query.changed_since)
@@ -136,6 +127,31 @@ def school_grades(
         offset = window[0] - (built_from or 0)
         rows = rows[offset : offset + window[1] - window[0]]
     return GradeExport(school=school, query=query, rows=rows, total=total)
+
+
+def check_query(
+    actor: User | None, school_code: str, query: GradeQuery
+) -> tuple[School, GradeQuery]:
+    """The school and the query with year and period resolved, checked as `school_grades`
+    checks them (a background export refuses bad input before it is queued). Raises
+    NotFound, Forbidden, ValidationFailed."""
+    school, year, query = _resolve(actor, school_code, query)
+    _courses(school, year, query)
+    return school, query
+
+
+def _resolve(actor: User | None, school_code: str, query: GradeQuery):
+    school = school_for_export(actor, school_code)
+    year_name = query.year or current_year(school).name
+    if not YEAR_RE.match(year_name):
+        raise ValidationFailed(_("Năm học “%(y)s” không hợp lệ; viết dạng 2026-2027.", y=year_name))
+    year = db.session.scalar(
+        select(SchoolYear).where(SchoolYear.school_id == school.id, SchoolYear.name == year_name)
+    )
+    if year is None:
+        raise NotFound(_("Trường chưa có năm học %(y)s.", y=year_name))
+    period = parse_period(query.period or current_semester(year.id))
+    return school, year, replace(query, year=year_name, period=period)
 
 
 def _courses(school: School, year: SchoolYear, query: GradeQuery) -> list[CourseInfo]:
@@ -210,7 +226,7 @@ def _students_by_class(year: SchoolYear, class_ids: set[int] | None = None):
     if class_ids is not None:
         stmt = stmt.where(ClassMembership.class_id.in_(class_ids))
     grouped: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(stmt):
+    for row in db.session.connection().execute(stmt):
         grouped[row.class_id].append(row)
     return grouped
 

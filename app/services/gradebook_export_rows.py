@@ -13,11 +13,12 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import Course, GradeEntry, SchoolYear, User
 from app.services.gradebook_primary import is_primary, primary_cells
-from app.services.gradebook_values import MAX_REGULAR, display, tx_index
+from app.services.gradebook_values import MAX_REGULAR, display
 from app.services.gradebook_views import DEFAULT_PERIODS, required_tx, student_row, year_rows
+from app.services.grading_tt22 import checked_average
 
 
-@dataclass
+@dataclass(slots=True)
 class GradeRow:
     """One student x subject of a semester (or the year), ready to serialise."""
 
@@ -117,7 +118,7 @@ def entries_by_course(
     if window is not None:
         stmt = stmt.where(GradeEntry.course_id.in_(course_ids))
     grouped: dict[int, list] = defaultdict(list)
-    for entry in db.session.execute(stmt):
+    for entry in db.session.connection().execute(stmt):
         grouped[entry.course_id].append(entry)
     return grouped
 
@@ -139,24 +140,40 @@ def pivot_cells(
 ) -> dict[int, dict[int, tuple[dict, datetime]]]:
     """{course id: {student id: ({column: (score, rating)}, last change)}} of one semester,
     pivoted by the database (one row per student and course instead of one per cell), over
-    the columns in use only (usually TX1-TX4, GK, CK rather than all twelve)."""
-    used = _scope(select(GradeEntry.column).distinct(), year, semester, course_ids, window)
-    columns = [c for c in PIVOT_COLUMNS if c in set(db.session.scalars(used))]
-    values = []
-    for column in columns:
-        values.append(func.max(case((GradeEntry.column == column, GradeEntry.score))))
-        values.append(func.max(case((GradeEntry.column == column, GradeEntry.rating))))
+    the columns in use only (usually TX1-TX4, GK, CK rather than all twelve, and a rating only
+    where some cell holds one). Read through the
+    connection: the ORM's result layer cost more than the query for 24,000 rows."""
+    kinds = select(
+        GradeEntry.column, GradeEntry.score.is_not(None), GradeEntry.rating.is_not(None)
+    ).distinct()
+    has_score, has_rating = set(), set()
+    for column, is_score, is_rating in db.session.execute(
+        _scope(kinds, year, semester, course_ids, window)
+    ):
+        if is_score:
+            has_score.add(column)
+        if is_rating:
+            has_rating.add(column)
+    # Only the aggregates in use: a scored school has no ratings, so half as many.
+    slots, values = [], []
+    for column in PIVOT_COLUMNS:
+        if column in has_score:
+            slots.append((column, 0))
+            values.append(func.max(case((GradeEntry.column == column, GradeEntry.score))))
+        if column in has_rating:
+            slots.append((column, 1))
+            values.append(func.max(case((GradeEntry.column == column, GradeEntry.rating))))
     stmt = select(
         GradeEntry.course_id, GradeEntry.student_id, func.max(GradeEntry.updated_at), *values
     ).group_by(GradeEntry.course_id, GradeEntry.student_id)
     stmt = _scope(stmt, year, semester, course_ids, window)
     grouped: dict[int, dict[int, tuple[dict, datetime]]] = defaultdict(dict)
-    for course_id, student_id, changed_at, *cells in db.session.execute(stmt):
-        found = {}
-        for index, column in enumerate(columns):
-            score, rating = cells[2 * index], cells[2 * index + 1]
-            if score is not None or rating is not None:
-                found[column] = (score, rating)
+    for course_id, student_id, changed_at, *cells in db.session.connection().execute(stmt):
+        found: dict[str, tuple] = {}
+        for (column, kind), value in zip(slots, cells, strict=True):
+            if value is not None:
+                score, rating = found.get(column, (None, None))
+                found[column] = (value, rating) if kind == 0 else (score, value)
         grouped[course_id][student_id] = (found, changed_at)
     return grouped
 
@@ -175,8 +192,10 @@ def semester_rows(course: CourseInfo, period: str, keep, cells: dict) -> list[Gr
             value = rating if (column == "xl" if primary else is_comment) else score
             if value is not None:
                 own[column] = value
-                widest = max(widest, tx_index(column) or 0)
+                widest = max(widest, TX_INDEX.get(column, 0))
         values[student_id] = own
+    if not (primary or is_comment):
+        return _scored_rows(course, period, keep, cells, values, widest, needed)
     rows = []
     for student in keep:
         own = values.get(student.id, {})
@@ -188,6 +207,62 @@ def semester_rows(course: CourseInfo, period: str, keep, cells: dict) -> list[Gr
         found = cells.get(student.id)
         row.updated_at = found[1] if found else None
         rows.append(row)
+    return rows
+
+
+TX_INDEX = {f"tx{n}": n for n in range(1, MAX_REGULAR + 1)}
+_TEXTS: dict[Decimal, str] = {}
+
+
+def _text(value: Decimal | None) -> str | None:
+    """display(value), remembered: a school's cells hold a few hundred distinct scores."""
+    if value is None:
+        return None
+    text = _TEXTS.get(value)
+    if text is None:
+        text = display(value)
+        if len(_TEXTS) < 10_000:
+            _TEXTS[value] = text
+    return text
+
+
+def _scored_rows(
+    course: CourseInfo, period: str, keep, cells: dict, values: dict, widest: int, needed: int
+) -> list[GradeRow]:
+    """Rows of a subject with scores (Thông tư 22): the hot path of a whole-school export,
+    the same result as student_row + _semester_row without a StudentGrades per row."""
+    keys = [f"tx{i}" for i in range(1, widest + 1)]
+    school_class, subject = course.school_class, course.subject
+    empty: dict = {}
+    rows = []
+    for student in keep:
+        own = values.get(student.id, empty)
+        tx = [own.get(key) for key in keys]
+        gk, ck = own.get("gk"), own.get("ck")
+        entered = [v for v in tx if v is not None]
+        average = None
+        if gk is not None and ck is not None and len(entered) >= needed:
+            average = str(checked_average(entered, gk, ck))
+        found = cells.get(student.id)
+        rows.append(
+            GradeRow(
+                student.student_code or "",
+                student.full_name,
+                school_class.name,
+                school_class.grade,
+                subject.name,
+                subject.assessment,
+                period,
+                course.id,
+                student.id,
+                tx=[_text(v) for v in tx],
+                gk=_text(gk),
+                ck=_text(ck),
+                average=average,
+                status="incomplete" if average is None else "complete",
+                updated_at=found[1] if found else None,
+            )
+        )
     return rows
 
 

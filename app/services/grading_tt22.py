@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from .grading_labels import LabelledEnum
 from .grading_policy import DEFAULT_POLICY, GradingPolicy
-from .grading_scores import Number, check_score, round_score
+from .grading_scores import ONE_DECIMAL, Number, check_score, round_score
 
 # Enough digits that no quotient of scores lands on the wrong side of a rounding boundary.
 _PRECISION = 50
@@ -106,11 +106,20 @@ def semester_average(
         missing.append("ck")
     if missing or midterm_score is None or final_score is None:
         return SemesterResult(average=None, is_complete=False, missing=missing)
+    return SemesterResult(
+        average=checked_average(entered, midterm_score, final_score), is_complete=True
+    )
+
+
+def checked_average(regular: Sequence[Decimal], midterm: Decimal, final: Decimal) -> Decimal:
+    """The arithmetic of `semester_average` for scores already known to lie in 0..10 (read
+    back from the gradebook, whose constraint holds them there): no checks, rounded half up.
+    The export of a whole school calls this once per row."""
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        total = sum(entered, Decimal(0)) + 2 * midterm_score + 3 * final_score
-        average = total / (len(entered) + 5)
-    return SemesterResult(average=round_score(average), is_complete=True)
+        total = sum(regular, Decimal(0)) + 2 * midterm + 3 * final
+        average = total / (len(regular) + 5)
+    return average.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
 def year_average(sem1: Number, sem2: Number) -> Decimal:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.errors import ValidationFailed
 from app.models import Role
 from app.services import (
     exports,
     grade_push,
     gradebook,
     gradebook_admin,
+    gradebook_jobs,
+    gradebook_qualities,
     gradebook_release,
     gradebook_views,
 )
@@ -51,6 +65,38 @@ def class_page(class_id: int):
         period=period,
         value_text=value_text,
     )
+
+
+@bp.route("/classes/<int:class_id>/qualities", methods=["GET", "POST"])
+@staff_required
+def qualities(class_id: int):
+    semester = request.values.get("semester", "1")
+    status = 200
+    if request.method == "POST":
+        typed = {}
+        for key, raw in request.form.items():
+            parts = key.split("-")  # q-<student id>-<item code>
+            if len(parts) == 3 and parts[0] == "q" and parts[1].isdigit():
+                typed[(int(parts[1]), parts[2])] = raw
+        try:
+            count = gradebook_qualities.save_qualities(
+                current_user, class_id, semester, typed, request.form.get("reason", "")
+            )
+        except ValidationFailed as exc:
+            for error in (exc.details or {}).get("errors", [{"message": exc.message}]):
+                flash(error["message"], "danger")
+            status = 422
+        else:
+            flash(_("Đã lưu %(n)s ô phẩm chất, năng lực.", n=count), "success")
+            return redirect(url_for("gradebook.qualities", class_id=class_id, semester=semester))
+    sheet = gradebook_qualities.class_qualities(current_user, class_id, semester)
+    return render_template(
+        "gradebook/qualities.html",
+        sheet=sheet,
+        items=gradebook_qualities.ITEMS,
+        levels=gradebook_qualities.LEVELS,
+        form=request.form if status != 200 else {},
+    ), status
 
 
 def value_text(value) -> str:
@@ -102,7 +148,50 @@ def admin():
         "gradebook/admin.html",
         locks=gradebook_admin.lock_states(current_user),
         changes=gradebook_admin.grade_changes(current_user),
+        jobs=gradebook_jobs.recent_jobs(current_user),
     )
+
+
+@bp.post("/admin/exports")
+@admin_required
+def start_export():
+    form = request.form
+    query = GradeQuery(
+        form.get("year") or None,
+        form.get("semester") or None,
+        form.get("class") or None,
+        form.get("subject") or None,
+    )
+    school = current_user.school
+    job = gradebook_jobs.start_export(
+        current_user, school.code if school else "", query, form.get("format", "xlsx")
+    )
+    return redirect(url_for("gradebook.export_job", job_id=job.id), code=303)
+
+
+@bp.get("/admin/exports/<int:job_id>")
+@admin_required
+def export_job(job_id: int):
+    job = gradebook_jobs.get_job(current_user, job_id)
+    return render_template("gradebook/export_job.html", job=job)
+
+
+@bp.get("/admin/exports/<int:job_id>/status")
+@admin_required
+def export_status(job_id: int):
+    job = gradebook_jobs.get_job(current_user, job_id)
+    return render_template("gradebook/_export_job.html", job=job)
+
+
+@bp.get("/admin/exports/<int:job_id>/file")
+@admin_required
+def export_file(job_id: int):
+    job, data = gradebook_jobs.job_file(current_user, job_id)
+    response = send_file(
+        io.BytesIO(data), mimetype=job.mime_type, as_attachment=True, download_name=job.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/admin/export")

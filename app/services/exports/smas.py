@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
@@ -19,6 +18,7 @@ from app.models import GradeExportSetting, School
 from app.services.exports.cells import RESULT_LABELS, groups, number, sheet_title
 from app.services.exports.registry import layout
 from app.services.exports.tabular import XLSX
+from app.services.exports.xlsx_writer import Workbook
 from app.services.gradebook_export import GradeExport, GradeRow
 from app.services.gradebook_values import MAX_REGULAR
 
@@ -129,7 +129,7 @@ def _value(name: str, n: int, row: GradeRow):
 def render_smas(export: GradeExport) -> bytes:
     """A sheet per class and subject; header row 1, data from row 2, columns as mapped."""
     columns = columns_for(export.school, export.query.period)
-    book = Workbook(write_only=True)
+    book = Workbook()
     taken: set[str] = set()
     for (class_name, subject), rows in groups(export.rows).items():
         sheet = book.create_sheet(sheet_title(taken, class_name, subject))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
 from app.services.exports.cells import flat_headers, flat_values, number, text, tx_width
 from app.services.exports.registry import layout
+from app.services.exports.xlsx_writer import Workbook
 from app.services.gradebook_export import GradeExport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +29,7 @@ def render_csv(export: GradeExport) -> bytes:
 def render_xlsx(export: GradeExport) -> bytes:
     """One sheet, real numbers (exact decimals) so Excel shows them in the user's locale."""
     width = tx_width(export.rows)
-    book = Workbook(write_only=True)
+    book = Workbook()
     sheet = book.create_sheet("Bảng điểm")
     sheet.append(flat_headers(export, width))
     for row in export.rows:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-
 from app.services.exports.cells import (
     RESULT_LABELS,
     SEMESTER_NAMES,
@@ -16,6 +14,7 @@ from app.services.exports.cells import (
 )
 from app.services.exports.registry import layout
 from app.services.exports.tabular import XLSX
+from app.services.exports.xlsx_writer import Workbook
 from app.services.gradebook_export import GradeExport, GradeRow
 
 DEPARTMENT = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
@@ -41,7 +40,7 @@ def _values(n: int, row: GradeRow, width: int) -> list:
 
 @layout("vnedu", "xlsx", XLSX)
 def render_vnedu(export: GradeExport) -> bytes:
-    book = Workbook(write_only=True)
+    book = Workbook()
     taken: set[str] = set()
     period, year = export.query.period, export.query.year
     for (class_name, subject), rows in groups(export.rows).items():
