@@ -13,7 +13,7 @@ import app.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = '68c7702b2841'
-down_revision = '6ab9f441af03'
+down_revision = 'f4a9c2e7b3d1'
 branch_labels = None
 depends_on = None
 
