@@ -87,15 +87,32 @@ def attendance(session_id: int):
             if key.startswith("status-")
         }
         try:
-            live_presence.confirm_attendance(current_user, session_id, statuses)
+            done = live_presence.confirm_attendance(
+                current_user, session_id, statuses, request.form.get("replace_manual") == "on"
+            )
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
             flash(_("Đã lưu bảng điểm danh."), "success")
+            if done.register is not None:
+                flash(_("Đã ghi vào sổ điểm danh của tiết học."), "success")
+            if done.register and done.register["kept_manual"]:
+                flash(
+                    _(
+                        "%(n)s học sinh đã được điểm danh tay trong sổ nên giữ nguyên; chọn "
+                        "“Ghi đè điểm danh tay” rồi xác nhận lại nếu muốn thay.",
+                        n=len(done.register["kept_manual"]),
+                    ),
+                    "warning",
+                )
         return redirect(url_for("live.attendance", session_id=session_id)), 303
     rows = live_presence.attendance(current_user, session_id)
     return render_template(
-        "live/attendance.html", session=session, rows=rows, statuses=live_presence.STATUSES
+        "live/attendance.html",
+        session=session,
+        rows=rows,
+        statuses=live_presence.STATUSES,
+        slot=session.timetable_slot,
     )
 
 
