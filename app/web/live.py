@@ -156,10 +156,12 @@ def upload_slide(session_id: int):
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     try:
-        live_slides.add_slide(current_user, session_id, upload.filename if upload else "", data)
+        added = live_slides.add_slides(
+            current_user, session_id, upload.filename if upload else "", data
+        )
     except DomainError as exc:
         return {"error": {"code": exc.code, "message": exc.message}}, exc.status
-    return {"slides": live_slides.slide_list(session_id)}, 201
+    return {"slides": live_slides.slide_list(session_id), "added": [s.id for s in added]}, 201
 
 
 @bp.get("/slides/<int:slide_id>")
