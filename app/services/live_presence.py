@@ -123,6 +123,11 @@ def attendance(actor: User, session_id: object) -> list[AttendanceRow]:
     return _rows(session)
 
 
+def sheet_rows(session: LiveSession) -> list[AttendanceRow]:
+    """The sheet of a session (no access check: the caller has one)."""
+    return _rows(session)
+
+
 def _rows(session: LiveSession) -> list[AttendanceRow]:
     course = db.session.get(Course, session.course_id)
     end = session.ended_at or now_utc()
