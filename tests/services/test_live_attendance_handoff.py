@@ -188,3 +188,21 @@ def test_an_ad_hoc_session_confirms_without_a_register(make, school, frozen_now)
     done = live_presence.confirm_attendance(teacher, session.id)
     assert done.register is None and [r.status for r in done.rows] == ["present"]
     assert db.session.scalars(select(AttendanceRecord)).all() == []
+
+
+def test_the_attendance_page_warns_about_kept_entries_and_can_replace_them(web, lesson, frozen_now):
+    course, teacher, (pupil, *_rest), slot = lesson
+    attendance.record_attendance(slot, teacher, {pupil.id: "excused"}, source="manual")
+    session = live.start_session(teacher, course.id)
+    live.end_session(teacher, session.id)
+    web.login(teacher.username)
+    page = f"/live/{session.id}/attendance"
+    sheet = web.client.get(page).get_data(as_text=True)
+    assert 'id="lesson-slot"' in sheet and 'id="replace-manual"' in sheet
+    web.post_form(page, {f"status-{pupil.id}": "present"}, token_page=page)
+    shown = web.client.get(page).get_data(as_text=True)
+    assert "Đã ghi vào sổ điểm danh của tiết học." in shown
+    assert "điểm danh tay trong sổ nên giữ nguyên" in shown
+    assert _register(slot)[pupil.id] == ("excused", "manual")
+    web.post_form(page, {f"status-{pupil.id}": "present", "replace_manual": "on"}, token_page=page)
+    assert _register(slot)[pupil.id] == ("present", "live")
