@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from flask import Flask
 
 from app.config import INSTANCE_DIR, load_config
@@ -44,11 +46,21 @@ def _init_extensions(app: Flask) -> None:
         app,
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
-        async_mode="threading",
+        async_mode=socketio_async_mode(app.config.get("SOCKETIO_ASYNC_MODE", "auto")),
         # Above engine.io's 1 MB default, so that an oversized chat line reaches the handler
         # and is refused with an error event instead of the socket being dropped.
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 2 * 1024 * 1024),
     )
+
+
+def socketio_async_mode(wanted: str = "auto") -> str:
+    """The Socket.IO async mode, threading or gevent (docs/live.md, "Concurrency"); "auto" is
+    gevent only in a process that gevent monkey-patched before anything else was imported,
+    since the database driver and Redis client must yield to the event loop, not block it."""
+    if wanted in ("threading", "gevent"):
+        return wanted
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
 
 
 def _ensure_sqlite_dir(uri: str) -> None:

@@ -24,6 +24,9 @@ class Config:
     # Idle connections are pinged before use (app.extensions._ping_if_idle), busy ones are not.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": False}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Socket.IO concurrency: "auto" is gevent when the process was monkey-patched by gevent
+    # (gunicorn -k gevent, bench/live_server.py --async-mode gevent), else threading.
+    SOCKETIO_ASYNC_MODE = os.environ.get("LOPHOC_SOCKETIO_ASYNC_MODE", "auto")
     LOPHOC_TIMEZONE = os.environ.get("LOPHOC_TIMEZONE", "Asia/Ho_Chi_Minh")
     LOPHOC_LANGUAGE = os.environ.get("LOPHOC_LANGUAGE", "vi")
     LANGUAGES = ("vi", "en")

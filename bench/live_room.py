@@ -4,11 +4,15 @@ many connected clients the servers hold.
 
     # 1. data: rooms, people, open sessions and API tokens, written to a plan file
     DATABASE_URL=... python bench/live_room.py setup --rooms 50 --plan /tmp/live-plan.json
-    # 2. servers: one, or two sharing Redis (REDIS_URL set, same DATABASE_URL)
-    python bench/live_server.py --port 5001 &  python bench/live_server.py --port 5002 &
-    # 3. load: clients spread over the servers and over --procs client processes
+    # 2. servers: one, or two sharing Redis (REDIS_URL set, same DATABASE_URL);
+    #    --async-mode gevent for gunicorn's gevent worker (production), threading otherwise
+    python bench/live_server.py --port 5001 --async-mode gevent &
+    python bench/live_server.py --port 5002 --async-mode gevent &
+    # 3. load: asyncio clients spread over the servers and over --procs client processes;
+    #    --pids: the server processes whose threads, memory and CPU seconds are reported
     python bench/live_room.py run --plan /tmp/live-plan.json --rooms 50 \
-        --servers http://127.0.0.1:5001,http://127.0.0.1:5002 --procs 4 --messages 10
+        --servers http://127.0.0.1:5001,http://127.0.0.1:5002 --procs 4 --messages 10 \
+        --pids PID_A,PID_B
 """
 
 from __future__ import annotations
@@ -18,9 +22,7 @@ import json
 import multiprocessing as mp
 import statistics
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 ROOM_SIZE = 40
 NS = "/live"
@@ -110,60 +112,76 @@ def setup(rooms: int, plan_path: str) -> None:
     print(f"{rooms} rooms, {rooms * ROOM_SIZE} people -> {plan_path}")
 
 
-def _connect(url: str, token: str, session_id: int, inbox: list | None):
+def _worker(rooms: list[dict], servers: list[str], messages: int, offset: int, out, start) -> None:
+    """One client process: its rooms' members as python-socketio AsyncClients on one asyncio
+    loop (no thread per client, so the clients' own cost stays small next to the server's)."""
+    import asyncio
+
+    asyncio.run(_clients(rooms, servers, messages, offset, out, start))
+    import os
+
+    os._exit(0)  # leftover client tasks must not keep the process alive
+
+
+async def _clients(rooms, servers, messages, offset, out, start) -> None:
+    """Connect every member of `rooms` (50 handshakes at a time), wait for all workers, then
+    each teacher sends `messages` chat lines 1 s apart; report latencies to `out`."""
+    import asyncio
+
     import socketio
 
-    client = socketio.Client(reconnection=False)
-    if inbox is not None:
-        client.on("chat_message", lambda m: inbox.append((time.time(), m["text"])), namespace=NS)
-    client.connect(
-        url, namespaces=[NS], auth={"token": token}, transports=["websocket"], wait_timeout=30
-    )
-    ack = client.call("join_session", {"session_id": session_id}, namespace=NS, timeout=60)
-    if not ack or not ack.get("ok"):
-        raise RuntimeError(f"join refused: {ack}")
-    return client
-
-
-def _worker(rooms: list[dict], servers: list[str], messages: int, offset: int, out, start) -> None:
-    """Connect every member of `rooms`, wait for all workers, then each teacher sends
-    `messages` chat lines 1 s apart; report latencies to `out`."""
-    threading.stack_size(256 * 1024)
-    clients, inboxes, failures = [], [], 0
+    gate = asyncio.Semaphore(50)
     jobs = []
     for r, room in enumerate(rooms):
         for i, token in enumerate(room["tokens"]):
             url = servers[(offset + r * ROOM_SIZE + i) % len(servers)]
-            inbox = [] if i else None
-            jobs.append((url, token, room["session_id"], inbox, r, i))
+            jobs.append((url, token, room["session_id"], [] if i else None, r, i))
 
-    def connect(job):
+    async def connect(job):
         url, token, session_id, inbox, _r, _i = job
+        client = socketio.AsyncClient(reconnection=False)
+        if inbox is not None:
+            client.on(
+                "chat_message", lambda m: inbox.append((time.time(), m["text"])), namespace=NS
+            )
         try:
-            return job, _connect(url, token, session_id, inbox)
+            async with gate:
+                await client.connect(
+                    url,
+                    namespaces=[NS],
+                    auth={"token": token},
+                    transports=["websocket"],
+                    wait_timeout=30,
+                )
+                ack = await client.call(
+                    "join_session", {"session_id": session_id}, namespace=NS, timeout=60
+                )
+            if not ack or not ack.get("ok"):
+                raise RuntimeError(f"join refused: {ack}")
+            return job, client
         except Exception as exc:  # counted, reported
             return job, exc
 
-    with ThreadPoolExecutor(16) as pool:
-        for job, result in pool.map(connect, jobs):
-            if isinstance(result, Exception):
-                failures += 1
-                continue
-            clients.append((job, result))
-            if job[3] is not None:
-                inboxes.append(job[3])
+    results = await asyncio.gather(*(connect(job) for job in jobs))
+    clients = [(job, c) for job, c in results if not isinstance(c, Exception)]
+    failures = len(results) - len(clients)
+    inboxes = [job[3] for job, _c in clients if job[3] is not None]
     out.put(("connected", len(clients), failures))
-    start.wait()  # every worker connected: the full load is on
+    await asyncio.get_running_loop().run_in_executor(None, start.wait)  # the full load is on
     teachers = {job[4]: c for job, c in clients if job[5] == 0}
     for n in range(messages):
-        for r, client in teachers.items():
-            client.emit(
-                "chat_message",
-                {"session_id": rooms[r]["session_id"], "text": f"{time.time():.6f} {n}"},
-                namespace=NS,
+        await asyncio.gather(
+            *(
+                client.emit(
+                    "chat_message",
+                    {"session_id": rooms[r]["session_id"], "text": f"{time.time():.6f} {n}"},
+                    namespace=NS,
+                )
+                for r, client in teachers.items()
             )
-        time.sleep(1.0)
-    time.sleep(3.0)
+        )
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)
     latencies, delivered = [], 0
     for inbox in inboxes:
         for arrived, text in inbox:
@@ -172,20 +190,43 @@ def _worker(rooms: list[dict], servers: list[str], messages: int, offset: int, o
             delivered += 1
     expected = len(inboxes) * messages
     out.put(("done", latencies, delivered, expected))
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(lambda c: c[1].disconnect(), clients))
+    await asyncio.wait([asyncio.ensure_future(c.disconnect()) for _job, c in clients], timeout=10)
+
+
+def _process_stats(pids: list[int]) -> dict:
+    """CPU seconds and threads of the server processes (Linux /proc), for the profile."""
     import os
 
-    os._exit(0)  # leftover client threads must not keep the process alive
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu, threads, rss = 0.0, 0, 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu += (int(fields[11]) + int(fields[12])) / tick
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    threads += int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    rss += int(line.split()[1])
+    return {"cpu_s": round(cpu, 1), "threads": threads, "rss_mb": round(rss / 1024)}
 
 
-def run(plan_path: str, rooms: int, servers: list[str], procs: int, messages: int) -> dict:
+def run(
+    plan_path: str,
+    rooms: int,
+    servers: list[str],
+    procs: int,
+    messages: int,
+    pids: list[int] | None = None,
+) -> dict:
     with open(plan_path) as f:
         plan = json.load(f)[:rooms]
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     start = ctx.Event()
     chunks = [plan[i::procs] for i in range(procs)]
+    before = _process_stats(pids) if pids else None
     t0 = time.time()
     workers = [
         ctx.Process(target=_worker, args=(chunk, servers, messages, i, queue, start), daemon=True)
@@ -199,6 +240,7 @@ def run(plan_path: str, rooms: int, servers: list[str], procs: int, messages: in
         _kind, ok, bad = queue.get()
         connected, failed = connected + ok, failed + bad
     connect_seconds = time.time() - t0
+    joined = _process_stats(pids) if pids else None
     start.set()
     latencies, delivered, expected = [], 0, 0
     for _ in workers:
@@ -220,6 +262,14 @@ def run(plan_path: str, rooms: int, servers: list[str], procs: int, messages: in
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else None,
         "max_ms": round(latencies[-1], 1) if latencies else None,
     }
+    if pids:
+        after = _process_stats(pids)
+        result["server"] = {
+            "threads_connected": joined["threads"],
+            "rss_mb_connected": joined["rss_mb"],
+            "cpu_s_joining": round(joined["cpu_s"] - before["cpu_s"], 1),
+            "cpu_s_messages": round(after["cpu_s"] - joined["cpu_s"], 1),
+        }
     print(json.dumps(result))
     return result
 
@@ -238,11 +288,13 @@ def main() -> None:
     r.add_argument("--servers", default="http://127.0.0.1:5001")
     r.add_argument("--procs", type=int, default=2)
     r.add_argument("--messages", type=int, default=10)
+    r.add_argument("--pids", default="", help="server process ids: report their CPU and threads")
     args = parser.parse_args()
     if args.command == "setup":
         setup(args.rooms, args.plan)
     else:
-        run(args.plan, args.rooms, args.servers.split(","), args.procs, args.messages)
+        pids = [int(p) for p in args.pids.split(",") if p]
+        run(args.plan, args.rooms, args.servers.split(","), args.procs, args.messages, pids)
     sys.stdout.flush()
 
 

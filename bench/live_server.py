@@ -1,32 +1,105 @@
-"""Serve LopHoc (HTTP + Socket.IO, threading mode, WebSocket via simple-websocket) on one port:
-one server process of the scale-out test and of bench/live_room.py. Configuration from the
-environment as in production (DATABASE_URL, REDIS_URL, SECRET_KEY, LOPHOC_SOCKETIO_CHANNEL).
+"""Serve LopHoc (HTTP + Socket.IO, WebSocket via simple-websocket) on one port: one server
+process of the scale-out test and of bench/live_room.py. Configuration from the environment as
+in production (DATABASE_URL, REDIS_URL, SECRET_KEY, LOPHOC_SOCKETIO_CHANNEL).
 
-    python bench/live_server.py --port 5001
+    python bench/live_server.py --port 5001                      # threading (Werkzeug)
+    python bench/live_server.py --port 5001 --async-mode gevent  # gevent under gunicorn's
+        # gevent worker, exactly the production set-up of docs/deploy.md (gevent's own pywsgi
+        # server when gunicorn is not installed, or with --server pywsgi)
+
+gevent must patch the standard library before anything else is imported (psycopg picks its
+waiting strategy, and redis-py its sockets, at import): gunicorn's gevent worker does it before
+it loads the app; for pywsgi it is done up here, before any other import.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
+import importlib.util
+import sys
+
+
+def _wanted(option: str, default: str) -> str:
+    argv = " ".join(sys.argv[1:]).replace("=", " ").split()
+    return argv[argv.index(option) + 1] if option in argv[:-1] else default
+
+
+_MODE = _wanted("--async-mode", "threading")
+_SERVER = _wanted("--server", "auto")
+if _SERVER == "auto":
+    _SERVER = {"threading": "werkzeug"}.get(_MODE) or (
+        "gunicorn" if importlib.util.find_spec("gunicorn") else "pywsgi"
+    )
+if _SERVER == "pywsgi":
+    from gevent import monkey
+
+    monkey.patch_all()
 
 
 def main() -> None:
+    import argparse
+    import os
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--async-mode", choices=("threading", "gevent"), default="threading")
+    parser.add_argument("--server", choices=("auto", "werkzeug", "gunicorn", "pywsgi"))
     args = parser.parse_args()
+    overrides = {"RATELIMIT_STORAGE_URI": "memory://", "SOCKETIO_ASYNC_MODE": args.async_mode}
+    if os.environ.get("LOPHOC_SOCKETIO_CHANNEL"):
+        overrides["SOCKETIO_CHANNEL"] = os.environ["LOPHOC_SOCKETIO_CHANNEL"]
+    if _SERVER == "gunicorn":
+        _gunicorn(args.host, args.port, overrides)
+    else:
+        _socketio_run(args.host, args.port, overrides)
+
+
+def _create(overrides: dict):
+    import logging
 
     from app import create_app
     from app.extensions import socketio
 
-    overrides = {"RATELIMIT_STORAGE_URI": "memory://"}
-    if os.environ.get("LOPHOC_SOCKETIO_CHANNEL"):
-        overrides["SOCKETIO_CHANNEL"] = os.environ["LOPHOC_SOCKETIO_CHANNEL"]
     app = create_app(overrides)
+    mode = socketio.server.eio.async_mode
+    assert mode == overrides["SOCKETIO_ASYNC_MODE"], mode
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+    return app, socketio
+
+
+def _socketio_run(host: str, port: int, overrides: dict) -> None:
+    app, socketio = _create(overrides)
+    if _MODE == "gevent":  # gevent.pywsgi: one greenlet per connection
+        socketio.run(app, host=host, port=port, log_output=False, backlog=2048)
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+def _gunicorn(host: str, port: int, overrides: dict) -> None:
+    """One gunicorn worker of class gevent (a Socket.IO connection lives in one worker; more
+    processes are more of these behind nginx, sharing Redis): docs/deploy.md."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": f"{host}:{port}",
+                "worker_class": "gevent" if _MODE == "gevent" else "gthread",
+                "workers": 1,
+                "threads": 1000,  # gthread only
+                "worker_connections": 10000,  # gevent: simultaneous clients of the worker
+                "backlog": 2048,
+                "timeout": 60,
+                "graceful_timeout": 5,
+                "loglevel": "warning",
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return _create(overrides)[0]  # in the worker, after gevent patched it
+
+    Server().run()
 
 
 if __name__ == "__main__":

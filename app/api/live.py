@@ -7,8 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from app import models
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
+from app.extensions import db
 from app.services import live, live_presence
 
 PREFIX = ""
@@ -45,10 +47,26 @@ class AttendanceItem(schemas.Schema):
     is_confirmed = fields.Boolean()
 
 
+class RegisterResult(schemas.Schema):
+    slot_id = fields.Integer()
+    saved = fields.Integer()
+    changed = fields.Integer()
+    kept_manual = fields.List(
+        fields.Integer(),
+        metadata={"description": "học sinh được điểm danh tay trong sổ, giữ nguyên"},
+    )
+
+
 class Attendance(schemas.Schema):
     session_id = fields.Integer()
+    timetable_slot_id = fields.Integer(allow_none=True)
     is_confirmed = fields.Boolean()
     items = fields.List(fields.Nested(AttendanceItem))
+    register = fields.Nested(
+        RegisterResult,
+        allow_none=True,
+        metadata={"description": "kết quả ghi vào sổ điểm danh của tiết (khi xác nhận)"},
+    )
 
 
 class LiveAttendanceIn(schemas.Schema):
@@ -57,6 +75,10 @@ class LiveAttendanceIn(schemas.Schema):
         values=fields.String(validate=validate.OneOf(live_presence.STATUSES)),
         load_default=dict,
         metadata={"description": "{mã học sinh (id): present|late|absent} để sửa trước khi lưu"},
+    )
+    replace_manual = fields.Boolean(
+        load_default=False,
+        metadata={"description": "ghi đè cả những học sinh đã được điểm danh tay trong sổ"},
     )
 
 
@@ -73,11 +95,14 @@ class SessionLog(schemas.Schema):
     items = fields.List(fields.Nested(LogItem))
 
 
-def _attendance(session_id: int, rows) -> dict:
+def _attendance(session_id: int, rows, register: dict | None = None) -> dict:
+    session = db.session.get(models.LiveSession, session_id)
     return {
         "session_id": session_id,
+        "timetable_slot_id": session.timetable_slot_id if session else None,
         "is_confirmed": bool(rows) and all(r.is_confirmed for r in rows),
         "items": rows,
+        "register": register,
     }
 
 
@@ -139,8 +164,10 @@ class LiveAttendance(MethodView):
     @blp.alt_response(422, schema=schemas.Error)
     def put(self, data, session_id: int):
         """Giáo viên xác nhận bảng điểm danh (sau khi kết thúc), có thể sửa trạng thái."""
-        rows = live_presence.confirm_attendance(actor(), session_id, data["statuses"])
-        return _attendance(session_id, rows)
+        done = live_presence.confirm_attendance(
+            actor(), session_id, data["statuses"], data["replace_manual"]
+        )
+        return _attendance(session_id, done.rows, done.register)
 
 
 @blp.route("/live-sessions/<int:session_id>/log")

@@ -21,6 +21,7 @@ from app.core.db_types import UTCDateTime
 from app.extensions import db
 from app.models.columns import SchoolOwned
 from app.models.identity import User
+from app.models.timetable import TimetableSlot
 
 
 class LiveSession(db.Model, SchoolOwned):
@@ -34,8 +35,10 @@ class LiveSession(db.Model, SchoolOwned):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    # The timetable is built in parallel; the foreign key to its slots is added at merge.
-    timetable_slot_id: Mapped[int | None] = mapped_column(Integer)
+    # The timetabled lesson this session is (its confirmed sheet feeds that lesson's register).
+    timetable_slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("timetable_slots.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -43,6 +46,7 @@ class LiveSession(db.Model, SchoolOwned):
     state: Mapped[dict] = mapped_column(JSON, default=dict)
 
     teacher: Mapped[User] = relationship()
+    timetable_slot: Mapped[TimetableSlot | None] = relationship()
 
     @property
     def is_open(self) -> bool:

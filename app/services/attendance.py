@@ -95,6 +95,7 @@ def record_attendance(
     source: str = "live",
     *,
     confirm: bool = False,
+    commit: bool = True,
 ) -> dict:
     """Save a lesson's attendance in one transaction: `{student_id: status}` (or
     `{student_id: {"status", "note"}}`), `source` "manual" (the register) or "live" (the sheet
@@ -104,7 +105,8 @@ def record_attendance(
     unchanged later. A live import never overwrites what the teacher typed by hand unless
     `confirm` is true; those students are returned in `kept_manual`. Changes after the first
     save are audited per student. Raises ValidationFailed (unknown student or status), Conflict
-    (cancelled or not started lesson), Forbidden, NotFound.
+    (cancelled or not started lesson), Forbidden, NotFound. `commit=False` only flushes, for a
+    caller whose own change must land in the same transaction (the live room's confirmed sheet).
     Returns {"saved", "changed", "kept_manual"}."""
     slot = _register_slot(actor, slot)
     # one register save at a time per lesson (the first save of two would otherwise collide)
@@ -159,7 +161,10 @@ def record_attendance(
         audit.record(actor, "attendance.take", slot, {"source": [None, source]})
     elif changed:
         audit.record(actor, "attendance.change", slot, changed)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return {"saved": count, "changed": len(changed), "kept_manual": kept}
 
 

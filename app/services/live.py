@@ -5,7 +5,7 @@ the room state (hands, board, polls) in live_room and live_polls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -15,7 +15,15 @@ from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import Course, LiveEvent, LiveSchoolSetting, LiveSession, Role, User
+from app.models import (
+    Course,
+    LiveEvent,
+    LiveSchoolSetting,
+    LiveSession,
+    Role,
+    TimetableSlot,
+    User,
+)
 from app.services import audit
 from app.services.access import get_scoped, require_school_admin
 from app.services.courses import can_edit, editable_course, is_student_of
@@ -33,11 +41,13 @@ class Member:
 
 
 def start_session(actor: User, course_id: object, timetable_slot_id: object = None) -> LiveSession:
-    """Start a live session of the course now. Raises NotFound/Forbidden (not the course's
-    teacher), ValidationFailed (a bad slot id), Conflict (a session of the course is open).
-    Commits the session and its "start" log line."""
+    """Start a live session of the course now, as the timetabled lesson `timetable_slot_id` or,
+    without one, as the course's lesson running now (timetable.current_slot), if any. Raises
+    NotFound/Forbidden (not the course's teacher), ValidationFailed (a bad slot: not this
+    course's, cancelled, or more than SLOT_EARLY ahead), Conflict (a session of the course is
+    open). Commits the session and its "start" log line."""
     course = editable_course(actor, course_id)
-    slot = _slot_id(timetable_slot_id)
+    slot = _slot(course, _slot_id(timetable_slot_id))
     open_one = db.session.scalar(
         select(LiveSession.id).where(
             LiveSession.course_id == course.id, LiveSession.ended_at.is_(None)
@@ -48,21 +58,47 @@ def start_session(actor: User, course_id: object, timetable_slot_id: object = No
             _("Lớp học trực tuyến của khoá này đang diễn ra; hãy kết thúc buổi trước."),
             code="session_open",
         )
+    slot_id = slot.id if slot is not None else None
     session = LiveSession(
         school_id=course.school_id,
         course_id=course.id,
         teacher_id=course.teacher_id,
-        timetable_slot_id=slot,
+        timetable_slot_id=slot_id,
         title=course.title[:200],
         started_at=now_utc(),
         state={},
     )
     db.session.add(session)
     db.session.flush()
-    log(session, actor.id, "start", {"timetable_slot_id": slot})
+    log(session, actor.id, "start", {"timetable_slot_id": slot_id})
     audit.record(actor, "live.start", session, {"course_id": [None, course.id]})
     db.session.commit()
     return session
+
+
+# A teacher may open the room a little before the bell.
+SLOT_EARLY = timedelta(minutes=15)
+
+
+def _slot(course: Course, slot_id: int | None) -> TimetableSlot | None:
+    """The timetabled lesson a new session is: the one asked for (checked), else the course's
+    lesson running now."""
+    from app.services.timetable import current_slot
+
+    if slot_id is None:
+        return current_slot(course.id) or current_slot(course.id, now_utc() + SLOT_EARLY)
+    slot = db.session.get(TimetableSlot, slot_id)
+    if slot is None or slot.course_id != course.id:
+        raise ValidationFailed(
+            _("Tiết học %(id)s không thuộc môn học này.", id=slot_id), code="invalid_slot"
+        )
+    if slot.is_cancelled:
+        raise ValidationFailed(_("Tiết học này đã bị huỷ."), code="slot_cancelled")
+    if slot.starts_at > now_utc() + SLOT_EARLY:
+        raise ValidationFailed(
+            _("Tiết học này chưa đến giờ; chỉ mở lớp sớm tối đa 15 phút."), code="slot_not_started"
+        )
+    return slot
 
 
 def _slot_id(raw: object) -> int | None:

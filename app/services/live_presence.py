@@ -123,6 +123,11 @@ def attendance(actor: User, session_id: object) -> list[AttendanceRow]:
     return _rows(session)
 
 
+def sheet_rows(session: LiveSession) -> list[AttendanceRow]:
+    """The sheet of a session (no access check: the caller has one)."""
+    return _rows(session)
+
+
 def _rows(session: LiveSession) -> list[AttendanceRow]:
     course = db.session.get(Course, session.course_id)
     end = session.ended_at or now_utc()
@@ -176,13 +181,36 @@ def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datet
     return merged
 
 
+# The live sheet's statuses in the lesson register's terms (attendance.ATTENDANCE_STATUSES):
+# a student who never came is an unexcused absence until the teacher records an excuse.
+REGISTER_STATUS = {"present": "present", "late": "late", "absent": "unexcused"}
+BEST_FIRST = ("present", "late", "absent")
+
+
+@dataclass
+class Confirmation:
+    """The confirmed sheet and what went into the timetabled lesson's register: `register` is
+    None for a session without a lesson (ad hoc) or a cancelled one, else record_attendance's
+    {"slot_id", "saved", "changed", "kept_manual"} (students whose hand-typed entry was kept)."""
+
+    rows: list[AttendanceRow]
+    register: dict | None = None
+
+
 def confirm_attendance(
-    actor: User, session_id: object, statuses: dict | None = None
-) -> list[AttendanceRow]:
+    actor: User, session_id: object, statuses: dict | None = None, replace_manual: bool = False
+) -> Confirmation:
     """The teacher confirms the sheet of an ended session, changing any status they need
     (`statuses` maps student id to present/late/absent). Confirming again replaces the sheet.
+
+    When the session is a timetabled lesson the sheet goes into that lesson's register in the
+    same transaction (attendance.record_attendance, source "live"): an entry the teacher typed
+    in the register by hand is kept unless `replace_manual`; if the lesson had several
+    sessions (the room was restarted) each student gets their best status over them.
     Raises NotFound/Forbidden, Conflict (session still running), ValidationFailed (unknown
     student or status). Commits."""
+    from app.services.attendance import record_attendance
+
     session = teacher_session(actor, session_id)
     if session.ended_at is None:
         raise Conflict(
@@ -220,10 +248,47 @@ def confirm_attendance(
         )
         row.is_confirmed = True
     session.attendance_confirmed_at = now
-    log(session, actor.id, "attendance_confirmed", {"count": len(rows)})
+    db.session.flush()
+    register = None
+    slot = session.timetable_slot
+    if slot is not None and not slot.is_cancelled:
+        sheet = _lesson_sheet(session)
+        result = record_attendance(
+            slot,
+            actor,
+            {sid: REGISTER_STATUS[status] for sid, status in sheet.items()},
+            source="live",
+            confirm=replace_manual,
+            commit=False,
+        )
+        register = {"slot_id": slot.id, **result}
+    log(
+        session,
+        actor.id,
+        "attendance_confirmed",
+        {
+            "count": len(rows),
+            "timetable_slot_id": register["slot_id"] if register else None,
+            "kept_manual": register["kept_manual"] if register else [],
+        },
+    )
     audit.record(actor, "live.attendance", session, {"students": [None, len(rows)]})
     db.session.commit()
-    return rows
+    return Confirmation(rows, register)
+
+
+def _lesson_sheet(session: LiveSession) -> dict[int, str]:
+    """{student_id: best confirmed status} over the confirmed sessions of the session's lesson
+    (one session, unless the teacher restarted the room during the lesson)."""
+    best: dict[int, str] = {}
+    for student_id, status in db.session.execute(
+        select(LiveAttendance.student_id, LiveAttendance.status)
+        .join(LiveSession, LiveSession.id == LiveAttendance.session_id)
+        .where(LiveSession.timetable_slot_id == session.timetable_slot_id)
+    ):
+        if student_id not in best or BEST_FIRST.index(status) < BEST_FIRST.index(best[student_id]):
+            best[student_id] = status
+    return best
 
 
 def confirmed_attendance(session: LiveSession) -> dict[int, str]:

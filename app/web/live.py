@@ -3,18 +3,14 @@ attendance sheet, the session log export, board slides, the school's video setti
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.clock import to_local
 from app.core.errors import DomainError
-from app.services import courses, live, live_chat, live_presence, live_slides
+from app.services import courses, live, live_log, live_presence, live_slides
 from app.web.guards import admin_required
 from app.web.hooks import CSP
 
@@ -87,49 +83,44 @@ def attendance(session_id: int):
             if key.startswith("status-")
         }
         try:
-            live_presence.confirm_attendance(current_user, session_id, statuses)
+            done = live_presence.confirm_attendance(
+                current_user, session_id, statuses, request.form.get("replace_manual") == "on"
+            )
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
             flash(_("Đã lưu bảng điểm danh."), "success")
+            if done.register is not None:
+                flash(_("Đã ghi vào sổ điểm danh của tiết học."), "success")
+            if done.register and done.register["kept_manual"]:
+                flash(
+                    _(
+                        "%(n)s học sinh đã được điểm danh tay trong sổ nên giữ nguyên; chọn "
+                        "“Ghi đè điểm danh tay” rồi xác nhận lại nếu muốn thay.",
+                        n=len(done.register["kept_manual"]),
+                    ),
+                    "warning",
+                )
         return redirect(url_for("live.attendance", session_id=session_id)), 303
     rows = live_presence.attendance(current_user, session_id)
     return render_template(
-        "live/attendance.html", session=session, rows=rows, statuses=live_presence.STATUSES
+        "live/attendance.html",
+        session=session,
+        rows=rows,
+        statuses=live_presence.STATUSES,
+        slot=session.timetable_slot,
     )
 
 
 @bp.get("/<int:session_id>/log.csv")
 @login_required
 def log_csv(session_id: int):
-    """The teaching record of the lesson: the log, then the chat (if the school keeps it)."""
-    events = live.session_log(current_user, session_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Thời điểm"), _("Người"), _("Sự kiện"), _("Chi tiết")])
-    for event in events:
-        writer.writerow(
-            [
-                to_local(event.at).strftime("%d/%m/%Y %H:%M:%S"),
-                event.user.full_name if event.user else "",
-                event.kind,
-                json.dumps(event.data, ensure_ascii=False),
-            ]
-        )
-    for line in live_chat.transcript(session_id):
-        writer.writerow(
-            [
-                line["at"],
-                line["user"]["name"],
-                _("trò chuyện (đã xoá)") if line["deleted"] else _("trò chuyện"),
-                line["text"],
-            ]
-        )
-    body = "\ufeff" + out.getvalue()  # BOM: Excel opens Vietnamese CSV correctly
+    """The teaching record of the lesson: the lesson, attendance, log, polls, chat if kept."""
+    export = live_log.session_record_csv(current_user, session_id)
     return Response(
-        body,
+        export.data,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=live-{session_id}.csv"},
+        headers={"Content-Disposition": f"attachment; filename={export.filename}"},
     )
 
 
@@ -139,10 +130,12 @@ def upload_slide(session_id: int):
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     try:
-        live_slides.add_slide(current_user, session_id, upload.filename if upload else "", data)
+        added = live_slides.add_slides(
+            current_user, session_id, upload.filename if upload else "", data
+        )
     except DomainError as exc:
         return {"error": {"code": exc.code, "message": exc.message}}, exc.status
-    return {"slides": live_slides.slide_list(session_id)}, 201
+    return {"slides": live_slides.slide_list(session_id), "added": [s.id for s in added]}, 201
 
 
 @bp.get("/slides/<int:slide_id>")

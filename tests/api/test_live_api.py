@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.core import clock
 from app.extensions import db
 from app.models import LiveSession
-from app.services import live, live_presence
+from app.services import live, live_presence, timetable
 
 
 def _room(make, school):
@@ -15,17 +15,26 @@ def _room(make, school):
     return course, teacher, students
 
 
-def test_teacher_starts_a_session_and_a_second_one_conflicts(client, web, make, school):
+def test_teacher_starts_a_session_and_a_second_one_conflicts(client, web, make, school, frozen_now):
     course, teacher, _students = _room(make, school)
+    (slot,) = timetable.create_slots(
+        teacher, course.id, {"date": "2026-11-22", "start": "08:10", "end": "08:55"}
+    )
     headers = web.bearer(teacher.username)
+    missing = client.post(
+        f"/api/v1/courses/{course.id}/live-sessions",
+        json={"timetable_slot_id": slot.id + 100},
+        headers=headers,
+    )
+    assert missing.status_code == 422 and missing.get_json()["error"]["code"] == "invalid_slot"
     response = client.post(
         f"/api/v1/courses/{course.id}/live-sessions",
-        json={"timetable_slot_id": 7},
+        json={"timetable_slot_id": slot.id},
         headers=headers,
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["id"] and body["timetable_slot_id"] == 7 and body["ended_at"] is None
+    assert body["id"] and body["timetable_slot_id"] == slot.id and body["ended_at"] is None
     assert body["room_url"] == f"/live/{body['id']}" and body["socket_namespace"] == "/live"
     again = client.post(f"/api/v1/courses/{course.id}/live-sessions", json={}, headers=headers)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "session_open"
@@ -114,6 +123,7 @@ def test_attendance_merges_short_drops_and_marks_late_and_absent(
         headers=headers,
     )
     assert ok.status_code == 200 and ok.get_json()["is_confirmed"] is True
+    assert ok.get_json()["register"] is None  # an ad-hoc session: no lesson register
     db.session.expire_all()
     session = db.session.get(LiveSession, session.id)
     assert live_presence.confirmed_attendance(session) == {

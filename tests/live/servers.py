@@ -29,8 +29,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict, port: int | None = None):
+    def __init__(self, env: dict, port: int | None = None, async_mode: str = "threading"):
         self.env, self.port = env, port or free_port()
+        self.async_mode = async_mode
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log")  # noqa: SIM115
@@ -40,7 +41,14 @@ class Server:
 
     def spawn(self) -> Server:
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "live_server.py"), "--port", str(self.port)],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "live_server.py"),
+                "--port",
+                str(self.port),
+                "--async-mode",
+                self.async_mode,
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -74,7 +82,17 @@ class Server:
 
 @pytest.fixture
 def servers(app):
-    """Two server processes A and B on one database and one Redis message queue."""
+    """Two server processes A and B (threading mode) on one database and one Redis queue."""
+    yield from _two_servers(app, "threading")
+
+
+@pytest.fixture
+def gevent_servers(app):
+    """The same two processes in gevent mode (one greenlet per connection), as in production."""
+    yield from _two_servers(app, "gevent")
+
+
+def _two_servers(app, async_mode: str):
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError:
@@ -91,7 +109,7 @@ def servers(app):
         "LOPHOC_LOGIN_RATE_LIMIT": "1000 per minute",
         "LOPHOC_ENV": "development",
     }
-    started = [Server(env).spawn(), Server(env).spawn()]  # both boot at once
+    started = [Server(env, async_mode=async_mode).spawn() for _ in range(2)]  # boot at once
     try:
         for server in started:
             server.wait_ready()

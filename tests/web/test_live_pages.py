@@ -62,17 +62,23 @@ def test_end_then_confirm_the_sheet_with_an_edited_status(web, make, school):
     assert csv.mimetype == "text/csv" and "attendance_confirmed" in text and "join" in text
 
 
-def test_slides_accept_images_only(web, make, school):
+def test_slides_accept_images_and_pdfs_only(web, make, school):
     course, teacher, _students = make.gradebook_course(school, students=1)
     session = live.start_session(teacher, course.id)
     web.login(teacher.username)
     token = web.csrf(f"/live/{session.id}")
     bad = web.client.post(
         f"/live/{session.id}/slides",
-        data={"file": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf"), "csrf_token": token},
+        data={"file": (io.BytesIO(b"PK\x03\x04 x"), "a.docx"), "csrf_token": token},
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "not_an_image"
+    broken = web.client.post(
+        f"/live/{session.id}/slides",
+        data={"file": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422 and broken.get_json()["error"]["code"] == "bad_pdf"
     ok = web.client.post(
         f"/live/{session.id}/slides",
         data={"file": (io.BytesIO(PNG), "trang1.png"), "csrf_token": token},

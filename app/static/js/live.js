@@ -269,8 +269,9 @@
       .then(function (res) {
         if (!res.ok) return showError(res.body.error);
         renderSlides(res.body.slides);
-        var last = res.body.slides[res.body.slides.length - 1];
-        send("board_set", { slide_id: last.id });
+        // a PDF adds all its pages: show its first one
+        var first = (res.body.added && res.body.added[0]) || res.body.slides[res.body.slides.length - 1].id;
+        send("board_set", { slide_id: first });
       });
     ev.target.value = "";
   });
