@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from app.core.clock import to_local
 from app.core.errors import DomainError
 from app.services import courses, live, live_chat, live_presence, live_slides
-from app.web.guards import admin_required
+from app.web.guards import admin_required, flash_or_refuse
 from app.web.hooks import CSP
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -35,7 +35,7 @@ def start(course_id: int):
             current_user, course_id, request.form.get("timetable_slot_id") or None
         )
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
         return redirect(url_for("courses.course", course_id=course_id)), 303
     return redirect(url_for("live.room", session_id=session.id)), 303
 
@@ -89,7 +89,7 @@ def attendance(session_id: int):
         try:
             live_presence.confirm_attendance(current_user, session_id, statuses)
         except DomainError as exc:
-            flash(exc.message, "danger")
+            flash_or_refuse(exc)
         else:
             flash(_("Đã lưu bảng điểm danh."), "success")
         return redirect(url_for("live.attendance", session_id=session_id)), 303
