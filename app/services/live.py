@@ -15,7 +15,15 @@ from app.core.clock import now_utc
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import Course, LiveEvent, LiveSchoolSetting, LiveSession, Role, User
+from app.models import (
+    Course,
+    LiveEvent,
+    LiveSchoolSetting,
+    LiveSession,
+    Role,
+    TimetableSlot,
+    User,
+)
 from app.services import audit
 from app.services.access import get_scoped, require_school_admin
 from app.services.courses import can_edit, editable_course, is_student_of
@@ -38,6 +46,13 @@ def start_session(actor: User, course_id: object, timetable_slot_id: object = No
     Commits the session and its "start" log line."""
     course = editable_course(actor, course_id)
     slot = _slot_id(timetable_slot_id)
+    if slot is not None:
+        # Attendance is handed to this slot at the end: it must be one of this course's lessons.
+        row = db.session.get(TimetableSlot, slot)
+        if row is None or row.course_id != course.id:
+            raise ValidationFailed(
+                _("Tiết học đã chọn không thuộc khoá học này."), code="invalid_slot"
+            )
     open_one = db.session.scalar(
         select(LiveSession.id).where(
             LiveSession.course_id == course.id, LiveSession.ended_at.is_(None)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.core import clock
 from app.extensions import db
 from app.models import LiveSession
-from app.services import live, live_presence
+from app.services import live, live_presence, timetable
 
 
 def _room(make, school):
@@ -18,14 +18,17 @@ def _room(make, school):
 def test_teacher_starts_a_session_and_a_second_one_conflicts(client, web, make, school):
     course, teacher, _students = _room(make, school)
     headers = web.bearer(teacher.username)
+    slot = timetable.create_slots(
+        teacher, course.id, {"date": "2030-01-09", "start": "07:30", "end": "08:15"}
+    )[0]
     response = client.post(
         f"/api/v1/courses/{course.id}/live-sessions",
-        json={"timetable_slot_id": 7},
+        json={"timetable_slot_id": slot.id},
         headers=headers,
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["id"] and body["timetable_slot_id"] == 7 and body["ended_at"] is None
+    assert body["id"] and body["timetable_slot_id"] == slot.id and body["ended_at"] is None
     assert body["room_url"] == f"/live/{body['id']}" and body["socket_namespace"] == "/live"
     again = client.post(f"/api/v1/courses/{course.id}/live-sessions", json={}, headers=headers)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "session_open"
