@@ -26,7 +26,7 @@ from app.models.gradebook import (
     StudentCodeChange,
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
-from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.identity import ApiToken, ParentLink, RecoveryCode, Role, School, User
 from app.models.library import AssignmentFile, LibraryItem, SubjectLead, UploadPolicy
 from app.models.live import (
     LiveAttendance,
@@ -92,6 +92,7 @@ __all__ = [
     "QuestionBank",
     "QuestionCategory",
     "QuestionVersion",
+    "RecoveryCode",
     "Response",
     "Role",
     "School",

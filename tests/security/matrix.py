@@ -311,5 +311,16 @@ EXPECTED: dict[str, str] = {
     "POST /timetable/slots/<int:slot_id>/cancel": "L 403 404 403 403 ok 403 ok 404",
     "POST /timetable/slots/<int:slot_id>/edit": "L 403 404 403 403 409 403 409 404",
     "POST /logout": "L L L L L L L L L",
+    # Accounts: second factor, lockout, sign-out everywhere (tests/security/test_accounts.py).
+    "GET /account/two-factor": "L 403 403 403 403 ok ok ok ok",
+    "GET /admin/security": "L 403 403 403 403 403 403 ok ok",
+    "GET /login/two-factor": "L L L L L L L L L",
+    "POST /account/two-factor": "L 403 403 403 403 ok ok ok ok",
+    "POST /account/two-factor/disable": "L 403 403 403 403 ok ok ok ok",
+    "POST /admin/security": "L 403 403 403 403 403 403 ok ok",
+    "POST /admin/users/<int:user_id>/two-factor/reset": "L 403 403 403 403 403 403 ok 404",
+    "POST /admin/users/<int:user_id>/unlock": "L 403 403 403 403 403 403 ok 404",
+    "POST /login/two-factor": "L L L L L L L L L",
+    "POST /account/logout-everywhere": "L L L L L L L L L",
 }
 # fmt: on
