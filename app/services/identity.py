@@ -91,7 +91,10 @@ def authenticate(username: str, password: str) -> User:
             _("Tài khoản đã bị khoá. Hãy liên hệ quản trị viên của trường."),
             code="account_disabled",
         )
-    lockout.record_success(user)
+    if not user.totp_enabled_at:
+        # With a second factor the count starts again only once the code is right too, so
+        # that signing in with the password again does not buy more guesses at the code.
+        lockout.record_success(user)
     user.last_login_at = now_utc()
     db.session.commit()
     return user

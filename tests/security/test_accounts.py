@@ -311,6 +311,17 @@ def test_wrong_codes_count_towards_the_lockout(app, web, people):
     assert web.login("gv.hoa").status_code == 429
 
 
+def test_signing_in_again_with_the_password_buys_no_more_guesses_at_the_code(app, web, people):
+    clock.freeze(START)
+    app.config.update(LOGIN_LOCKOUT_FAILURES=5)
+    _enrol(web)
+    web.login("gv.hoa")
+    assert [_second_step(web, "123456").status_code for _ in range(3)] == [401] * 3
+    assert web.login("gv.hoa").headers["Location"].endswith("/login/two-factor")
+    assert [_second_step(web, "654321").status_code for _ in range(2)] == [401] * 2
+    assert web.login("gv.hoa").status_code == 429
+
+
 def test_the_api_token_needs_the_code_once_totp_is_on(app, web, people):
     clock.freeze(START)
     secret, _codes = _enrol(web)
