@@ -365,3 +365,28 @@ def test_an_admin_resets_a_lost_second_factor(app, web, other_browser, people):
     assert web.post_form(f"/admin/users/{teacher.id}/two-factor/reset").status_code == 302
     assert other_browser.login("gv.hoa").headers["Location"].endswith("/")
     assert db.session.scalar(select(AuditLog.id).where(AuditLog.action == "user.2fa_reset"))
+
+
+def test_after_log_out_everywhere_the_live_sockets_refuse_the_old_cookie_and_token(
+    app, client, web, people
+):
+    from app.extensions import socketio
+
+    web.login("hs.an")
+    token = identity.issue_session_token(people["student"], 1).token
+    sockets = []
+
+    def connect(**kw):
+        sockets.append(socketio.test_client(app, namespace="/live", **kw))
+        return sockets[-1].is_connected("/live")
+
+    assert connect(flask_test_client=client) and connect(auth={"token": token})
+    old_cookie = client.get_cookie("session").value
+    assert web.post_form("/account/logout-everywhere").status_code == 302
+    client.set_cookie("session", old_cookie)  # a copy of the cookie kept from before
+    assert client.get("/profile").status_code == 302
+    assert not connect(flask_test_client=client)
+    assert not connect(auth={"token": token})
+    for socket in sockets:
+        if socket.is_connected("/live"):
+            socket.disconnect("/live")
