@@ -6,12 +6,14 @@ from typing import ClassVar
 
 from flask import current_app
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.api.schemas import Error
+from app.core.errors import Forbidden, NotAuthenticated
 from app.extensions import limiter
-from app.services import identity
+from app.services import identity, two_factor
 
 PREFIX = "/auth"
 blp = Blueprint("api_auth", __name__, description="Đăng nhập và mã truy cập")
@@ -20,6 +22,11 @@ blp = Blueprint("api_auth", __name__, description="Đăng nhập và mã truy c�
 class Credentials(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    otp = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"description": "mã xác thực hai lớp (hoặc mã khôi phục) khi tài khoản đã bật"},
+    )
 
 
 class Token(Schema):
@@ -39,5 +46,14 @@ class TokenResource(MethodView):
     def post(self, body):
         """Đổi tên đăng nhập + mật khẩu lấy mã truy cập (Bearer)."""
         user = identity.authenticate(body["username"], body["password"])
+        if two_factor.must_enrol(user):
+            raise Forbidden(
+                _("Trường yêu cầu xác thực hai lớp: hãy thiết lập trên trang web trước."),
+                code="two_factor_setup_required",
+            )
+        if two_factor.is_enabled(user) and not two_factor.verify(user, body["otp"]):
+            raise NotAuthenticated(
+                _("Cần mã xác thực hai lớp đúng (trường otp)."), code="two_factor_required"
+            )
         issued = identity.issue_session_token(user, current_app.config["API_TOKEN_HOURS"])
         return {"token": issued.token, "expires_at": issued.expires_at}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,12 +29,28 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
-def password_problem(password: str) -> str | None:
-    """A Vietnamese message saying why a new password is too weak, or None."""
+# The passwords people pick first (international lists and their Vietnamese variants) that pass
+# the length and mix rules: refused by name.
+COMMON_PASSWORDS = frozenset(
+    line.strip().casefold()
+    for line in (Path(__file__).with_name("common_passwords.txt")).read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """A Vietnamese message saying why a new password is too weak, or None: too short, only
+    letters or only digits, one of the common passwords, or the username itself."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
     if password.isdigit() or password.isalpha():
         return "Mật khẩu phải có cả chữ và số."
+    lowered = password.casefold()
+    if lowered in COMMON_PASSWORDS:
+        return "Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."
+    name = (username or "").casefold()
+    if len(name) >= 3 and name in lowered:
+        return "Mật khẩu không được chứa tên đăng nhập."
     return None
 
 

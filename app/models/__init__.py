@@ -29,7 +29,7 @@ from app.models.gradebook import (
     StudentCodeChange,
 )
 from app.models.homework import Assignment, Submission, SubmissionFile
-from app.models.identity import ApiToken, ParentLink, Role, School, User
+from app.models.identity import ApiToken, ParentLink, RecoveryCode, Role, School, User
 from app.models.library import (
     AssignmentFile,
     LibraryItem,
@@ -104,6 +104,7 @@ __all__ = [
     "QuestionBank",
     "QuestionCategory",
     "QuestionVersion",
+    "RecoveryCode",
     "Response",
     "Role",
     "School",

@@ -43,6 +43,8 @@ class School(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16), default="thpt")  # tieu_hoc, thcs, thpt
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Teachers and admins of the school must sign in with a second factor (TOTP).
+    requires_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         CheckConstraint("level IN ('tieu_hoc', 'thcs', 'thpt', 'lien_cap')", name="level"),
@@ -72,6 +74,13 @@ class User(Timestamped, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Brute-force lockout per account (on top of the per-IP limiter).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP second factor: the base32 secret once confirmed (teachers and admins).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # no code is accepted twice
 
     school: Mapped[School | None] = relationship(lazy="joined")
 
@@ -153,3 +162,18 @@ class ApiToken(db.Model):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class RecoveryCode(db.Model):
+    """A one-time code to sign in without the authenticator app; only its digest is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -329,10 +329,18 @@ def _extract(path: Path, final: Path) -> None:
         raise
 
 
-def publish_staged(actor: User, token: str, **fields) -> ScormPackageVersion:
+def publish_staged(
+    actor: User, token: str, course_id: object = None, **fields
+) -> ScormPackageVersion:
     """Import the zip staged by `stage_upload` (see import_package); the staged copy is removed
-    once imported."""
-    path, course_id = staged_path(actor, token)
+    once imported. With `course_id` (the page's course) the actor must be able to edit it
+    (Forbidden/NotFound first) and the upload must have been staged for it."""
+    if course_id is not None:
+        _course_for_edit(actor, course_id)
+    path, staged_course_id = staged_path(actor, token)
+    if course_id is not None and staged_course_id != _int(course_id):
+        raise ValidationFailed(_("Tệp đã tải lên thuộc một khoá học khác; hãy tải lên lại."))
+    course_id = staged_course_id
     version = import_package(actor, course_id, path, **fields)
     path.unlink(missing_ok=True)
     return version

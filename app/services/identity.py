@@ -24,7 +24,7 @@ from app.core.security import (
 from app.core.text import clean_line, fold
 from app.extensions import db
 from app.models import ApiToken, Role, User
-from app.services import audit
+from app.services import audit, lockout
 from app.services.access import acting_school_id, get_scoped, require_school_admin
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
@@ -76,15 +76,25 @@ def search_text_for(user: User) -> str:
 
 def authenticate(username: str, password: str) -> User:
     """Check a username and password. Raises NotAuthenticated (same message for unknown user
-    and wrong password) or Forbidden for a deactivated account; records the sign-in time."""
+    and wrong password), AccountLocked (429: too many wrong passwords in a row, see lockout)
+    or Forbidden for a deactivated account; records the sign-in time."""
     user = db.session.scalar(select(User).where(User.username == fold(username).replace(" ", "")))
+    if user is not None and lockout.seconds_locked(user):
+        verify_password(None, password)  # same time as a real check
+        lockout.refuse_if_locked(user)
     if user is None or not verify_password(user.password_hash, password):
+        if user is not None:
+            lockout.record_failure(user)
         raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="bad_credentials")
     if not user.is_active or (user.school is not None and not user.school.is_active):
         raise Forbidden(
             _("Tài khoản đã bị khoá. Hãy liên hệ quản trị viên của trường."),
             code="account_disabled",
         )
+    if not user.totp_enabled_at:
+        # With a second factor the count starts again only once the code is right too, so
+        # that signing in with the password again does not buy more guesses at the code.
+        lockout.record_success(user)
     user.last_login_at = now_utc()
     db.session.commit()
     return user
@@ -230,7 +240,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password. Raises ValidationFailed; ends the user's other sessions."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed(_("Mật khẩu hiện tại không đúng."), code="wrong_password")
-    problem = password_problem(new)
+    problem = password_problem(new, user.username)
     if problem:
         raise ValidationFailed(problem, code="weak_password")
     _set_password(user, new)
@@ -240,6 +250,12 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+    _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    """Every browser session and remember-me cookie (both carry the session version) and every
+    sign-in API token of the user stop working at their next request."""
     user.session_version = (user.session_version or 0) + 1
     db.session.execute(
         ApiToken.__table__.update()
@@ -250,12 +266,20 @@ def _set_password(user: User, password: str) -> None:
     )
 
 
+def log_out_everywhere(user: User) -> None:
+    """End all of the user's sessions on every device, this one included (audited; commits).
+    Integration tokens are the school's, not a device's: they stay until an admin revokes them."""
+    _end_sessions(user)
+    audit.record(user, "user.logout_everywhere", user)
+    db.session.commit()
+
+
 def reset_password(actor: User, user_id: int, password: str | None = None) -> str:
     """An admin sets a new password (random when not given) and returns it to hand over."""
     require_school_admin(actor)
     user = get_scoped(User, user_id, actor)
     password = password or random_password()
-    problem = password_problem(password)
+    problem = password_problem(password, user.username)
     if problem:
         raise ValidationFailed(problem, code="weak_password")
     _set_password(user, password)

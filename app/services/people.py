@@ -64,7 +64,7 @@ def add_user(actor: User | None, school: School | None, data: NewUser) -> User:
         select(User.id).where(User.school_id == school.id, User.student_code == code)
     ):
         raise Conflict(_("Mã học sinh “%(c)s” đã tồn tại trong trường.", c=code))
-    if data.password is not None and (problem := password_problem(data.password)):
+    if data.password is not None and (problem := password_problem(data.password, data.username)):
         raise ValidationFailed(problem)
     user = User(
         school_id=school.id if school else None,

@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
     from app.web.scorm_content import bp as scorm_content_bp
     from app.web.search import bp as search_bp
     from app.web.timetable import bp as timetable_bp
+    from app.web.two_factor import bp as two_factor_bp
 
     question_render.register(app)
     static_cache.register(app)
@@ -51,5 +52,6 @@ def register_web(app: Flask) -> None:
         library_bp,
         school_settings_bp,
         ops_bp,
+        two_factor_bp,
     ):
         app.register_blueprint(bp)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.core.errors import DomainError, ValidationFailed
 from app.core.pagination import page_args
 from app.models import Role, SchoolClass, User
-from app.services import audit_queries, identity, people, school
+from app.services import audit_queries, identity, lockout, people, school, two_factor
 from app.services.access import get_scoped
 from app.services.roster import import_roster
 from app.web.guards import admin_required
@@ -78,6 +78,7 @@ def user_detail(user_id: int):
         user=user,
         children=people.children_of(user),
         history=audit_queries.for_entity(current_user, user),
+        locked=lockout.seconds_locked(user),
     )
 
 
@@ -116,6 +117,32 @@ def user_active(user_id: int):
     identity.set_active(current_user, user_id, is_active)
     flash(_("Đã mở khoá tài khoản.") if is_active else _("Đã khoá tài khoản."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def user_unlock(user_id: int):
+    lockout.unlock(current_user, user_id)
+    flash(_("Đã mở khoá đăng nhập."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@admin_required
+def user_two_factor_reset(user_id: int):
+    two_factor.reset_for(current_user, user_id)
+    flash(_("Đã đặt lại xác thực hai lớp."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@admin_required
+def security():
+    if request.method == "POST":
+        two_factor.set_school_requirement(current_user, request.form.get("required") == "1")
+        flash(_("Đã lưu."), "success")
+        return redirect(url_for("admin.security"))
+    return render_template("admin/security.html", school=current_user.school)
 
 
 @bp.post("/users/<int:user_id>/password")

@@ -19,7 +19,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.core.errors import DomainError
 from app.extensions import limiter
-from app.services import identity
+from app.services import identity, two_factor
+from app.web.two_factor import begin as second_step
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +29,7 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect after sign-in would help phishing."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -55,9 +56,12 @@ def login_post():
         return render_template(
             "auth/login.html", next=request.form.get("next", ""), username=username
         ), exc.status
+    remember = bool(request.form.get("remember"))
+    if two_factor.is_enabled(user):
+        return second_step(user, remember, request.form.get("next", ""))
     session.clear()  # a fresh session on sign-in: no fixation
-    login_user(user, remember=bool(request.form.get("remember")))
-    return redirect(_safe_next(request.form.get("next")))
+    login_user(user, remember=remember)
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
@@ -65,6 +69,16 @@ def logout():
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    identity.log_out_everywhere(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("Đã đăng xuất trên mọi thiết bị."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -100,4 +114,4 @@ def language():
         identity.set_language(current_user, lang)
     elif lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

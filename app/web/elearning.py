@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core.errors import DomainError
 from app.services import courses, elearning, scorm_reports, scorm_runtime
+from app.web.guards import flash_or_refuse
 from app.web.hooks import CSP
 from app.web.scorm_content import content_origin
 
@@ -83,6 +84,7 @@ def publish(course_id: int):
     version = elearning.publish_staged(
         current_user,
         form.get("token", ""),
+        course_id,
         filename=form.get("filename", ""),
         section_id=form.get("section_id"),
         title=form.get("title"),
@@ -136,7 +138,7 @@ def gradebook(package_id: int):
             )
             flash(_("Đã ghi %(n)s điểm vào sổ điểm.", n=changed), "success")
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
     return redirect(url_for("elearning.package", package_id=package_id))
 
 

@@ -19,7 +19,7 @@ from app.services import (
     questions,
 )
 from app.services.school import courses_for
-from app.web.guards import roles_required
+from app.web.guards import flash_or_refuse, roles_required
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 staff_required = roles_required(Role.TEACHER, Role.ADMIN, Role.SYSTEM_ADMIN)
@@ -177,7 +177,7 @@ def action(exam_id: int):
         else:
             flash(_("Thao tác không hợp lệ."), "danger")
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
     return redirect(url_for("exams.results", exam_id=exam_id))
 
 

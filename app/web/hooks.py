@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -66,9 +67,15 @@ def register_hooks(app: Flask) -> None:
             # Refuse an announced oversize body before anything reads (or spools) it.
             raise RequestEntityTooLarge()
         # Cookie sessions need CSRF protection; bearer-token API calls carry no ambient
-        # credentials, and the token sign-in itself has none to forge.
+        # credentials, and the token sign-in itself has none to forge. An API call with no
+        # credentials at all has nothing to forge either: it gets the API's 401, not a 400.
         if request.method not in ("GET", "HEAD", "OPTIONS") and not (
-            is_api_request() and (_has_bearer() or request.path == "/api/v1/auth/token")
+            is_api_request()
+            and (
+                _has_bearer()
+                or request.path == "/api/v1/auth/token"
+                or not current_user.is_authenticated
+            )
         ):
             csrf.protect()
 

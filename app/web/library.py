@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses, library
+from app.web.guards import flash_or_refuse
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -84,7 +85,7 @@ def offer(lesson_id: int):
     try:
         library.offer(current_user, lesson_id)
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
     else:
         flash(_("Đã gửi “%(t)s” cho tổ trưởng chuyên môn duyệt.", t=lesson.title), "success")
     return redirect(url_for("courses.course", course_id=lesson.course_id))

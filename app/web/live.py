@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses, live, live_log, live_presence, live_slides
-from app.web.guards import admin_required
+from app.web.guards import admin_required, flash_or_refuse
 from app.web.hooks import CSP
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -31,7 +31,7 @@ def start(course_id: int):
             current_user, course_id, request.form.get("timetable_slot_id") or None
         )
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
         return redirect(url_for("courses.course", course_id=course_id)), 303
     return redirect(url_for("live.room", session_id=session.id)), 303
 
@@ -87,7 +87,7 @@ def attendance(session_id: int):
                 current_user, session_id, statuses, request.form.get("replace_manual") == "on"
             )
         except DomainError as exc:
-            flash(exc.message, "danger")
+            flash_or_refuse(exc)
         else:
             flash(_("Đã lưu bảng điểm danh."), "success")
             if done.register is not None:

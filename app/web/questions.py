@@ -21,7 +21,7 @@ from app.core.errors import DomainError
 from app.core.pagination import page_args
 from app.models import Role
 from app.services import question_types, questions
-from app.web.guards import roles_required
+from app.web.guards import flash_or_refuse, roles_required
 from app.web.question_form import EDITABLE_TYPES, MAX_OPTIONS, question_from_form
 
 bp = Blueprint("questions", __name__, url_prefix="/banks")
@@ -186,7 +186,7 @@ def bulk(bank_id: int):
             add_tag=request.form.get("tag") or None,
         )
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
     else:
         flash(_("Đã cập nhật %(n)s câu hỏi.", n=count), "success")
     return redirect(url_for("questions.bank", bank_id=bank_id))

@@ -14,6 +14,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.models import ATTENDANCE_STATUSES
 from app.services import attendance, courses, timetable, timetable_views
 from app.services import teaching_record as teaching_record_service
+from app.web.guards import flash_or_refuse
 
 bp = Blueprint("timetable", __name__, url_prefix="/timetable")
 
@@ -134,7 +135,7 @@ def cancel(slot_id: int):
         slot = timetable.cancel_slot(current_user, slot_id, request.form.get("reason", ""))
         flash(_("Đã huỷ tiết học."), "success")
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash_or_refuse(exc)
         slot = timetable.get_slot(current_user, slot_id)
     day = to_local(slot.starts_at).date().isoformat()
     return redirect(url_for("timetable.class_week", class_id=slot.class_id, d=day))

@@ -157,8 +157,8 @@ def test_commit_endpoint_needs_a_launch_token_and_writes_only_its_attempt(
     )
     mine = scorm_runtime.launch(student, version.package_id, None, "http://127.0.0.1")
     body = {"cmi": {"cmi.core.lesson_location": "p9"}}
-    # Without a bearer token the cookie rules apply: no CSRF token, refused.
-    assert client.post("/api/v1/scorm/commit", json=body).status_code == 400
+    # Without a bearer token (and no session cookie) the caller is not authenticated.
+    assert client.post("/api/v1/scorm/commit", json=body).status_code == 401
     bad = client.post("/api/v1/scorm/commit", json=body, headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401 and bad.get_json()["error"]["code"] == "not_authenticated"
     ok = client.post(
