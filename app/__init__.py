@@ -7,11 +7,13 @@ import sys
 from flask import Flask
 
 from app.config import INSTANCE_DIR, load_config
+from app.core.db_types import RowIdConverter
 
 
 def create_app(config: str | dict | None = None) -> Flask:
     """Build the Flask app; `config` is a config name or a dict of overrides (tests)."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(load_config(config if isinstance(config, str) else None))
     if isinstance(config, dict):
         app.config.update(config)

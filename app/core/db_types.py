@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from app.core.clock import as_utc
 
@@ -35,3 +36,16 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return as_utc(value)
+
+
+# The largest id an INTEGER primary key holds on PostgreSQL: a larger number in a URL or a body
+# names no row, and must be "not found", not a driver error (a 500).
+MAX_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """Flask's `<int:...>` for row ids: 0 .. MAX_ID, so `/x/99999999999` is a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

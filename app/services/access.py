@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.db_types import MAX_ID
 from app.core.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import Role, User
@@ -42,6 +43,8 @@ def get_scoped(model: type[T], record_id: object, actor: User) -> T:
         key = int(record_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise NotFound(str(_l("Không tìm thấy."))) from None
+    if not 0 < key <= MAX_ID:
+        raise NotFound(str(_l("Không tìm thấy.")))
     record = db.session.get(model, key)
     if record is None or not can_see_school(actor, getattr(record, "school_id", None)):
         raise NotFound(str(_l("Không tìm thấy.")))
