@@ -426,6 +426,7 @@ def _register_extra() -> None:
     from app import cli_mail
 
     cli_mail.register(main, domain_command)
+    __import__("app.cli_notices", fromlist=["register"]).register(main, domain_command)
 
 
 _register_extra()

@@ -80,6 +80,7 @@ def register(main: click.Group, domain_command) -> None:
 
         def step() -> None:
             _scan(as_json)
+            __import__("app.cli_notices", fromlist=["weekly_step"]).weekly_step(as_json)
             _send(as_json)
 
         _loop(every, step)

@@ -39,6 +39,13 @@ from app.models.live import (
     LiveSession,
     LiveSlide,
 )
+from app.models.notices import (
+    Announcement,
+    AnnouncementRecipient,
+    Message,
+    MessageThread,
+    WeeklyDigest,
+)
 from app.models.notifications import Notification, NotificationPreference, OutboxMail
 from app.models.questions import (
     Question,
@@ -52,6 +59,8 @@ from app.models.timetable import ATTENDANCE_STATUSES, AttendanceRecord, Timetabl
 
 __all__ = [
     "ATTENDANCE_STATUSES",
+    "Announcement",
+    "AnnouncementRecipient",
     "ApiToken",
     "Assignment",
     "AssignmentFile",
@@ -83,6 +92,8 @@ __all__ = [
     "LiveSchoolSetting",
     "LiveSession",
     "LiveSlide",
+    "Message",
+    "MessageThread",
     "Notification",
     "NotificationPreference",
     "OutboxMail",
@@ -111,4 +122,5 @@ __all__ = [
     "TimetableSlot",
     "UploadPolicy",
     "User",
+    "WeeklyDigest",
 ]

@@ -23,6 +23,11 @@ KINDS = {
     "feedback": _l("Giáo viên trả bài, nhận xét"),
     "material_review": _l("Học liệu chờ duyệt"),
     "material_decision": _l("Kết quả duyệt học liệu"),
+    "announcement": _l("Thông báo của giáo viên, nhà trường"),
+    "message": _l("Tin nhắn mới (phụ huynh – giáo viên)"),
+    "scores_released": _l("Điểm được công bố"),
+    "attendance": _l("Điểm danh (vắng, đi muộn)"),
+    "weekly_digest": _l("Thư tóm tắt hằng tuần của gia đình"),
 }
 
 
