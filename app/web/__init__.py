@@ -27,6 +27,8 @@ def register_web(app: Flask) -> None:
     from app.web.timetable import bp as timetable_bp
 
     question_render.register(app)
+    app.register_blueprint(__import__("app.web.announcements", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("app.web.messages", fromlist=["bp"]).bp)
     for bp in (
         auth_bp,
         home_bp,
