@@ -4,6 +4,7 @@ in the same transaction; read receipts for the author."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,8 @@ from app.services import audit, notifications
 from app.services.access import acting_school_id, get_scoped, require_role
 
 AUDIENCES = ("students", "parents", "both")
+# bleach strips the tags but keeps their text: a pasted <script> would leave its code visible.
+_SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def _check_fields(title: str, body_html: str, audience: str, expires_at: datetim
         raise ValidationFailed(_("Hãy nhập tiêu đề thông báo."), code="title_required")
     if len(title) > 200:
         raise ValidationFailed(_("Tiêu đề dài quá 200 ký tự."), code="title_too_long")
-    body = clean_html(body_html)
+    body = clean_html(_SCRIPT_RE.sub("", body_html or ""))
     if not plain_text(body):
         raise ValidationFailed(_("Hãy nhập nội dung thông báo."), code="body_required")
     if audience not in AUDIENCES:
