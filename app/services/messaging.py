@@ -137,10 +137,12 @@ def _add(thread: MessageThread, author: User, body: str) -> Message:
     message.created_at = now
     db.session.add(message)
     thread.last_message_at = now
+    # The other side's "seen" is cleared rather than compared by time: two messages in the
+    # same clock tick must still count as unread.
     if author.id == thread.teacher_id:
-        thread.teacher_read_at = now
+        thread.teacher_read_at, thread.parent_read_at = now, None
     else:
-        thread.parent_read_at = now
+        thread.parent_read_at, thread.teacher_read_at = now, None
     db.session.flush()
     _notify_other(thread, author, body)
     return message

@@ -40,11 +40,14 @@ def index():
     return render_template("notices/threads.html", result=result, unread=unread)
 
 
+def _student_ids() -> list[str]:
+    source = request.form if request.method == "POST" else request.args
+    return source.getlist("student")
+
+
 def _compose_context() -> dict:
     if current_user.role == "teacher":
-        return {
-            "targets": messaging.compose_for_teacher(current_user, request.args.getlist("student"))
-        }
+        return {"targets": messaging.compose_for_teacher(current_user, _student_ids())}
     if current_user.role == "parent":
         children = messaging.children_of(current_user)
         return {"choices": [(c, messaging.teachers_of(c)) for c in children]}
