@@ -97,7 +97,7 @@ def test_one_digest_per_family_with_every_child_in_vietnamese(week, smtp):
     assert "Ngữ văn: Viết đoạn văn (hạn 17:00 02/12) – chưa nộp" in chi_part
     assert an_part.count("Nghỉ lễ Nhà giáo") == 1  # announcements once, for the family
     assert mail_outbox.send_pending()["sent"] >= 1
-    message = [m for m in smtp.inbox.to("me@nha.vn") if "Tóm tắt" in m["Subject"]][0]
+    message = next(m for m in smtp.inbox.to("me@nha.vn") if "Tóm tắt" in m["Subject"])
     assert message.get_content_type() == "multipart/alternative"
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
