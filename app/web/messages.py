@@ -37,7 +37,7 @@ def index():
     page, per_page = page_args(request.args.get("page"), None, default=30)
     result = messaging.listing(current_user, page, per_page)
     unread = {t.id for t in result.items if messaging.is_unread(current_user, t)}
-    return render_template("notices/threads.html", result=result, unread=unread)
+    return render_template("notices/threads.html", result=result, unread_ids=unread)
 
 
 def _student_ids() -> list[str]:

@@ -100,7 +100,9 @@ def test_pages_compose_reply_close_and_permissions(world, web, other_browser):
     assert sent.status_code == 302
     thread_id = int(sent.headers["Location"].rsplit("/", 1)[1])
     other_browser.login("me")
-    assert 'id="unread-messages"' in other_browser.client.get("/messages").get_data(as_text=True)
+    inbox = other_browser.client.get("/messages")
+    assert inbox.status_code == 200 and 'id="unread-messages"' in inbox.get_data(as_text=True)
+    assert "Chuyên cần" in inbox.get_data(as_text=True)
     shown = other_browser.client.get(f"/messages/{thread_id}").get_data(as_text=True)
     assert "Cháu đi muộn 2 buổi." in shown and 'id="close-thread"' not in shown
     other_browser.post_form(
@@ -146,3 +148,14 @@ def test_students_and_other_families_are_kept_out(world, web, other_browser):
 
     rules = [r for r in current_app.url_map.iter_rules() if r.rule.startswith("/messages")]
     assert rules and not any("DELETE" in r.methods or "delete" in r.rule for r in rules)
+
+
+def test_admin_reads_the_schools_threads_but_cannot_reply(world, web):
+    w = world
+    thread = messaging.start_by_parent(w.me, w.an.id, w.lan.id, "Hồ sơ", "Nội dung lưu trữ.")
+    web.login("qt")
+    listing = web.client.get("/messages")
+    assert listing.status_code == 200 and "Hồ sơ" in listing.get_data(as_text=True)
+    shown = web.client.get(f"/messages/{thread.id}").get_data(as_text=True)
+    assert "Nội dung lưu trữ." in shown and 'id="reply-body"' not in shown
+    assert messaging.unread_count(w.lan) == 1  # the admin's reading is not the teacher's
