@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.core import clock
 from app.extensions import db
-from app.models import AttendanceRecord, OutboxMail, Submission, TimetableSlot, WeeklyDigest
+from app.models import (
+    AttendanceRecord,
+    GradeRelease,
+    OutboxMail,
+    Submission,
+    TimetableSlot,
+    WeeklyDigest,
+)
 from app.services import announcements, mail_outbox, notifications, weekly_digest
 
 SUNDAY_EVENING = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # 19:00 in Hà Nội
@@ -71,6 +78,10 @@ def week(world, make):
         )
     )
     db.session.commit()
+    make.scores(w.course, w.an, 1, tx=[Decimal("9")])
+    make.scores(w.course2, w.chi, 1, tx=[Decimal("7.5")])  # not released: not in the digest
+    db.session.add(GradeRelease(school_id=w.school.id, course_id=w.course.id, semester=1))
+    db.session.commit()
     announcements.create(
         w.admin, title="Nghỉ lễ Nhà giáo", body_html="<p>Học sinh nghỉ.</p>", target_kind="school"
     )
@@ -93,6 +104,8 @@ def test_one_digest_per_family_with_every_child_in_vietnamese(week, smtp):
     assert "Toán: Bài tập hàm số (hạn 17:00 25/11) – đã nộp" in an_part
     assert "Toán: Bài tập đồ thị (hạn 17:00 26/11) – chưa nộp (quá hạn)" in an_part
     assert "Toán – Bài tập hàm số: 8,5/10" in an_part
+    assert "Toán – điểm TX1 (học kì 1): 9" in an_part
+    assert "7,5" not in text
     assert "vắng không phép 1" in chi_part and "09:00 26/11 Ngữ văn: vắng không phép" in chi_part
     assert "Ngữ văn: Viết đoạn văn (hạn 17:00 02/12) – chưa nộp" in chi_part
     assert an_part.count("Nghỉ lễ Nhà giáo") == 1  # announcements once, for the family
