@@ -100,6 +100,33 @@ def compose_for_teacher(teacher: User, student_ids: list[object]) -> list[dict]:
     return result
 
 
+def students_taught(teacher: User) -> list[tuple[SchoolClass, list[User]]]:
+    """The classes a teacher teaches or leads this year, with their students (compose picker)."""
+    require_role(teacher, Role.TEACHER)
+    taught = select(Course.class_id).where(
+        Course.teacher_id == teacher.id, Course.is_active.is_(True)
+    )
+    classes = db.session.scalars(
+        select(SchoolClass)
+        .join(SchoolYear, SchoolYear.id == SchoolClass.school_year_id)
+        .where(
+            SchoolYear.is_archived.is_(False),
+            or_(SchoolClass.homeroom_teacher_id == teacher.id, SchoolClass.id.in_(taught)),
+        )
+        .order_by(SchoolClass.name)
+    ).all()
+    result = []
+    for school_class in classes:
+        pupils = db.session.scalars(
+            select(User)
+            .join(ClassMembership, ClassMembership.student_id == User.id)
+            .where(ClassMembership.class_id == school_class.id, User.is_active.is_(True))
+            .order_by(User.full_name)
+        ).all()
+        result.append((school_class, list(pupils)))
+    return result
+
+
 def _check_text(subject: str, body: str) -> tuple[str, str]:
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:

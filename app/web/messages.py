@@ -46,6 +46,8 @@ def _student_ids() -> list[str]:
 
 
 def _compose_context() -> dict:
+    if current_user.role == "teacher" and not _student_ids():
+        return {"picker": messaging.students_taught(current_user)}
     if current_user.role == "teacher":
         return {"targets": messaging.compose_for_teacher(current_user, _student_ids())}
     if current_user.role == "parent":
@@ -58,6 +60,8 @@ def _compose_context() -> dict:
 @login_required
 def new():
     context = _compose_context()
+    if "picker" in context:
+        return render_template("notices/pick_students.html", **context)
     if request.method == "POST":
         form = request.form
         try:

@@ -159,3 +159,12 @@ def test_admin_reads_the_schools_threads_but_cannot_reply(world, web):
     shown = web.client.get(f"/messages/{thread.id}").get_data(as_text=True)
     assert "Nội dung lưu trữ." in shown and 'id="reply-body"' not in shown
     assert messaging.unread_count(w.lan) == 1  # the admin's reading is not the teacher's
+
+
+def test_teacher_without_students_chosen_gets_a_picker_of_their_own_classes(world, web):
+    web.login("gv.minh")
+    page = web.client.get("/messages/new")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Lớp 10A2" in text and "Nguyễn Thị Chi" in text
+    assert "10A1" not in text and "Nguyễn Văn An" not in text
+    assert f'name="student" value="{world.chi.id}"' in text
