@@ -73,4 +73,5 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(timetable.blp, url_prefix="/api/v1")
     api.register_blueprint(import_module("app.api.announcements").blp, url_prefix="/api/v1")
+    api.register_blueprint(import_module("app.api.messages").blp, url_prefix="/api/v1")
     app.register_blueprint(oneroster_bp)

@@ -229,6 +229,16 @@ def start_by_parent(
     return thread
 
 
+def start(actor: User, student_ids: list, teacher_id: object, subject: str, body: str) -> list:
+    """Start threads as the actor is: a teacher to parents of `student_ids`, a parent to
+    `teacher_id` about their one child. Raises Forbidden for anyone else."""
+    if actor.role == Role.TEACHER:
+        return start_by_teacher(actor, student_ids, subject, body)
+    if actor.role == Role.PARENT and len(student_ids) == 1:
+        return [start_by_parent(actor, student_ids[0], teacher_id, subject, body)]
+    raise Forbidden(_("Chỉ phụ huynh (về một con) và giáo viên gửi được tin nhắn."))
+
+
 def get_thread(actor: User, thread_id: object) -> MessageThread:
     """A thread the actor takes part in, or any of their school for an admin (the record).
     Raises NotFound otherwise (students included)."""

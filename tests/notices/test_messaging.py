@@ -168,3 +168,61 @@ def test_teacher_without_students_chosen_gets_a_picker_of_their_own_classes(worl
     assert page.status_code == 200 and "Lớp 10A2" in text and "Nguyễn Thị Chi" in text
     assert "10A1" not in text and "Nguyễn Văn An" not in text
     assert f'name="student" value="{world.chi.id}"' in text
+
+
+def test_api_threads_reply_close_and_strangers(world, client, web):
+    w = world
+    parent, teacher = web.bearer("me"), web.bearer("gv.lan")
+    started = client.post(
+        "/api/v1/messages",
+        json={
+            "student_ids": [w.an.id],
+            "teacher_id": w.lan.id,
+            "subject": "Xin nghỉ",
+            "body": "Cháu sốt.",
+        },
+        headers=parent,
+    )
+    assert started.status_code == 201, started.get_json()
+    thread_id = started.get_json()["items"][0]["id"]
+    listing = client.get("/api/v1/messages", headers=teacher).get_json()
+    assert listing["items"][0]["is_unread"] is True and listing["total"] == 1
+    detail = client.get(f"/api/v1/messages/{thread_id}", headers=teacher).get_json()
+    assert [m["body"] for m in detail["messages"]] == ["Cháu sốt."]
+    assert detail["student"]["student_code"] == w.an.student_code
+    reply = client.post(
+        f"/api/v1/messages/{thread_id}/replies", json={"body": "Đã rõ."}, headers=teacher
+    )
+    assert reply.status_code == 201
+    assert (
+        client.patch(
+            f"/api/v1/messages/{thread_id}", json={"is_closed": True}, headers=parent
+        ).status_code
+        == 403
+    )
+    closed = client.patch(
+        f"/api/v1/messages/{thread_id}", json={"is_closed": True}, headers=teacher
+    )
+    assert closed.status_code == 200 and closed.get_json()["is_closed"] is True
+    refused = client.post(
+        f"/api/v1/messages/{thread_id}/replies", json={"body": "Thêm"}, headers=parent
+    )
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "thread_closed"
+    other = web.bearer("bo")
+    assert client.get(f"/api/v1/messages/{thread_id}", headers=other).status_code == 404
+    student = web.bearer("an")
+    assert client.get("/api/v1/messages", headers=student).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/messages",
+            json={"student_ids": [w.an.id], "subject": "a", "body": "b"},
+            headers=student,
+        ).status_code
+        == 403
+    )
+    across = client.post(
+        "/api/v1/messages",
+        json={"student_ids": [w.chi.id], "subject": "a", "body": "b"},
+        headers=teacher,
+    )
+    assert across.status_code == 403
