@@ -167,3 +167,12 @@ def test_worker_sends_on_sunday_evening_only(week, app):
     weekly_step(True)
     weekly_step(True)
     assert db.session.scalar(select(func.count(WeeklyDigest.id))) == 1
+
+
+def test_html_part_escapes_names_and_titles(week, make):
+    week.an.full_name = "An <script>x</script>"
+    db.session.commit()
+    weekly_digest.send_week(date(2026, 11, 23))
+    mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "weekly_digest"))
+    assert "<script>" not in mail.html_body and "An &lt;script&gt;" in mail.html_body
+    assert "An <script>x</script>" in mail.body  # the plain-text part is plain text
