@@ -199,7 +199,9 @@ def snapshot(actor: User, exam_id: int) -> dict:
     ):
         events.setdefault(event.attempt_id, []).append(event)
     total = len([q for q in exam.questions if not q.is_dropped])
-    rows = [_row(s, attempts.get(s.id), saves, events, now, total) for s in students]
+    rows = [
+        _row(s, attempts.get(s.id), saves, events, now, total) for s in students
+    ]
     counts = {"not_started": 0, "in_progress": 0, "paused": 0, "submitted": 0}
     for row in rows:
         counts[row["state"]] += 1

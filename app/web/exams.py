@@ -101,11 +101,7 @@ def _form_data(form) -> dict:
     data |= {
         key: key in form
         for key in (
-            "shuffle_questions",
-            "shuffle_options",
-            "one_per_page",
-            "fullscreen",
-            "published",
+            "shuffle_questions", "shuffle_options", "one_per_page", "fullscreen", "published"
         )
     }
     data["bank_id"] = form.get("bank_id", type=int)
