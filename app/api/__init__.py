@@ -54,21 +54,8 @@ def register_api(app: Flask) -> None:
     )
     api.init_app(app)
     for module in (
-        auth,
-        me,
-        users,
-        classes,
-        courses,
-        children,
-        banks,
-        exams,
-        proctor,
-        gradebook,
-        grades,
-        assignments,
-        scorm,
-        live,
-        notifications,
+        auth, me, users, classes, courses, children, banks, exams, proctor, gradebook, grades,
+        assignments, scorm, live, notifications,
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(timetable.blp, url_prefix="/api/v1")

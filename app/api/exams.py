@@ -216,7 +216,9 @@ class AnswerResource(MethodView):
         """Lưu một câu trả lời; 200 chỉ sau khi đã ghi bền vững. seq nhỏ hơn bị bỏ qua."""
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or "answer" not in body or "seq" not in body:
-            raise ValidationFailed(_("Cần gửi JSON có answer và seq."), code="invalid_body")
+            raise ValidationFailed(
+                _("Cần gửi JSON có answer và seq."), code="invalid_body"
+            )
         return exam_answers.save_answer(
             actor(),
             attempt_id,
