@@ -423,10 +423,10 @@ def close_expired(every: float, as_json: bool) -> None:
 
 
 def _register_extra() -> None:
-    from app import cli_mail
+    from app import cli_mail, cli_notices, cli_ops
 
-    cli_mail.register(main, domain_command)
-    __import__("app.cli_ops", fromlist=["register"]).register(main, domain_command)
+    for module in (cli_mail, cli_ops, cli_notices):
+        module.register(main, domain_command)
 
 
 _register_extra()

@@ -97,8 +97,10 @@ def register(main: click.Group, domain_command) -> None:
         def step() -> None:
             _exports(as_json)
             _scan(as_json)
+            weekly_step(as_json)
             _send(as_json)
 
+        from app.cli_notices import weekly_step
         from app.cli_ops import run_worker
 
         if run_worker(every, as_json, step, only) and every <= 0:

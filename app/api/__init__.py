@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -57,4 +59,6 @@ def register_api(app: Flask) -> None:
     ):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(timetable.blp, url_prefix="/api/v1")
+    api.register_blueprint(import_module("app.api.announcements").blp, url_prefix="/api/v1")
+    api.register_blueprint(import_module("app.api.messages").blp, url_prefix="/api/v1")
     app.register_blueprint(oneroster_bp)

@@ -48,6 +48,13 @@ from app.models.live import (
     LiveSession,
     LiveSlide,
 )
+from app.models.notices import (
+    Announcement,
+    AnnouncementRecipient,
+    Message,
+    MessageThread,
+    WeeklyDigest,
+)
 from app.models.notifications import Notification, NotificationPreference, OutboxMail
 from app.models.questions import (
     Question,
@@ -61,6 +68,8 @@ from app.models.timetable import ATTENDANCE_STATUSES, AttendanceRecord, Timetabl
 
 __all__ = [
     "ATTENDANCE_STATUSES",
+    "Announcement",
+    "AnnouncementRecipient",
     "ApiToken",
     "Assignment",
     "AssignmentFile",
@@ -94,6 +103,8 @@ __all__ = [
     "LiveSchoolSetting",
     "LiveSession",
     "LiveSlide",
+    "Message",
+    "MessageThread",
     "Notification",
     "NotificationPreference",
     "OutboxMail",
@@ -125,4 +136,5 @@ __all__ = [
     "TimetableSlot",
     "UploadPolicy",
     "User",
+    "WeeklyDigest",
 ]

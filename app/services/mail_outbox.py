@@ -84,6 +84,8 @@ def _message(mail: OutboxMail) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain="lophoc")
     message["X-LopHoc-Outbox"] = str(mail.id)
     message.set_content(mail.body, charset="utf-8")
+    if mail.html_body:
+        message.add_alternative(mail.html_body, subtype="html", charset="utf-8")
     return message
 
 

@@ -23,7 +23,32 @@ KINDS = {
     "feedback": _l("Giáo viên trả bài, nhận xét"),
     "material_review": _l("Học liệu chờ duyệt"),
     "material_decision": _l("Kết quả duyệt học liệu"),
+    "announcement": _l("Thông báo của giáo viên, nhà trường"),
+    "message": _l("Tin nhắn mới (phụ huynh – giáo viên)"),
+    "scores_released": _l("Điểm được công bố"),
+    "attendance": _l("Điểm danh (vắng, đi muộn)"),
+    "weekly_digest": _l("Thư tóm tắt hằng tuần của gia đình"),
 }
+
+
+FAMILY_KINDS = (
+    "announcement",
+    "homework_new",
+    "homework_due",
+    "feedback",
+    "scores_released",
+    "attendance",
+)
+ROLE_KINDS = {
+    "parent": (*FAMILY_KINDS, "message", "weekly_digest"),
+    "student": FAMILY_KINDS,
+    "teacher": ("material_review", "material_decision", "message", "announcement"),
+}
+
+
+def kinds_for(user: User) -> tuple[str, ...]:
+    """The kinds a person can receive, in the order their settings page shows them."""
+    return ROLE_KINDS.get(user.role, tuple(KINDS))
 
 
 def absolute_link(path: str) -> str:
@@ -149,20 +174,21 @@ def preferences(actor: User) -> list[dict]:
         ).all()
     )
     return [
-        {"kind": kind, "label": str(label), "is_email_enabled": chosen.get(kind, True)}
-        for kind, label in KINDS.items()
+        {"kind": kind, "label": str(KINDS[kind]), "is_email_enabled": chosen.get(kind, True)}
+        for kind in kinds_for(actor)
     ]
 
 
 def set_preferences(actor: User, email_kinds: set[str]) -> None:
-    """Keep e-mail on for the kinds in `email_kinds`, off for the others (in-app stays on)."""
+    """Keep e-mail on for the kinds in `email_kinds`, off for the other kinds of the actor's
+    role (in-app stays on; kinds the role never receives are left as they are)."""
     existing = {
         p.kind: p
         for p in db.session.scalars(
             select(NotificationPreference).where(NotificationPreference.user_id == actor.id)
         )
     }
-    for kind in KINDS:
+    for kind in kinds_for(actor):
         row = existing.get(kind)
         if row is None:
             row = NotificationPreference(school_id=actor.school_id, user_id=actor.id, kind=kind)

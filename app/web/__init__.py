@@ -8,6 +8,7 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     from app.web import question_render, static_cache
     from app.web.admin import bp as admin_bp
+    from app.web.announcements import bp as announcements_bp
     from app.web.auth import bp as auth_bp
     from app.web.course_outline import bp as course_outline_bp
     from app.web.courses import bp as courses_bp
@@ -19,6 +20,7 @@ def register_web(app: Flask) -> None:
     from app.web.homework import bp as homework_bp
     from app.web.library import bp as library_bp
     from app.web.live import bp as live_bp
+    from app.web.messages import bp as messages_bp
     from app.web.notifications import bp as notifications_bp
     from app.web.ops import bp as ops_bp
     from app.web.progress import bp as progress_bp
@@ -53,5 +55,7 @@ def register_web(app: Flask) -> None:
         school_settings_bp,
         ops_bp,
         two_factor_bp,
+        announcements_bp,
+        messages_bp,
     ):
         app.register_blueprint(bp)
