@@ -35,9 +35,14 @@ def home_data(user: User) -> dict:
         )
         return {"counts": counts, "classes": classes}
     if user.role == Role.PARENT:
+        from app.services.announcements import listing
         from app.services.progress import family_cards
 
-        return {"children": children_of(user), "cards": family_cards(user)}
+        return {
+            "children": children_of(user),
+            "cards": family_cards(user),
+            "notices": listing(user, per_page=3).items,
+        }
     if user.role == Role.STUDENT:
         from app.services.homework import todo
         from app.services.progress import own_card

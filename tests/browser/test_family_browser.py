@@ -1,12 +1,18 @@
-"""Done-when of the family area in a real Chromium on a 375-px phone: a parent with two
-children sees both cards, opens one and sees the Chart.js progress chart; screenshots are
-kept in the test's tmp dir (paths printed)."""
+"""Done-when of the family area (issue 9) in a real Chromium on a 375-px phone: a parent with
+two children sees both cards and the class teacher's notice on the home page, opens one child
+and sees the Chart.js progress chart; the week's digest for the family is in the outbox, one
+e-mail for both children, in Vietnamese. Screenshots are kept in the test's tmp dir (paths
+printed)."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from tests.web.family_world import build
+from app.extensions import db
+from app.models import OutboxMail, User
+from app.services import announcements, weekly_digest
+from tests.web.family_world import NOW, build
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +29,17 @@ def test_parent_with_two_children_sees_both_cards_and_the_chart_on_a_phone(
     browser, live_url, make, school, tmp_path
 ):
     w = build(make, school)
+    parent = db.session.scalar(select(User).where(User.username == "ph"))
+    parent.email = "phuhuynh.anbinh@example.vn"
+    db.session.commit()
+    announcements.create(
+        w.teacher,
+        title="Họp phụ huynh cuối học kỳ I",
+        body_html="<p>Kính mời quý phụ huynh dự họp lúc 8 giờ sáng Chủ nhật.</p>",
+        target_kind="course",
+        target_id=w.math.id,
+        audience="parents",
+    )
     phone = browser.new_context(
         viewport={"width": 375, "height": 812},
         is_mobile=True,
@@ -41,6 +58,7 @@ def test_parent_with_two_children_sees_both_cards_and_the_chart_on_a_phone(
         text = page.locator("#children").inner_text()
         assert "Nguyễn Văn An" in text and "Nguyễn Thị Bình" in text
         assert "Kiểm tra giữa kỳ Toán" in text
+        assert "Họp phụ huynh cuối học kỳ I" in page.locator("#home-notices").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         home_shot = tmp_path / "family-home-375.png"
         page.screenshot(path=str(home_shot), full_page=True)
@@ -62,3 +80,14 @@ def test_parent_with_two_children_sees_both_cards_and_the_chart_on_a_phone(
         assert not problems, problems
     finally:
         phone.close()
+
+    counts = weekly_digest.send_week(NOW.date())
+    assert counts["queued"] >= 1
+    (digest,) = db.session.scalars(
+        select(OutboxMail).where(
+            OutboxMail.kind == "weekly_digest", OutboxMail.to_address == parent.email
+        )
+    ).all()
+    assert digest.subject == "LopHoc – Tóm tắt tuần 23/11–29/11 của gia đình"
+    for text in ("Nguyễn Văn An", "Nguyễn Thị Bình", "Họp phụ huynh cuối học kỳ I"):
+        assert text in digest.body and text in digest.html_body
