@@ -20,6 +20,9 @@ from app.models import ClassMembership, ParentLink, School, User
 from app.services import exam_answers
 from app.services.school import add_class, current_year, ensure_subject
 
+# One definition of the browser fixtures for every folder (tests/browser, notices, security).
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "matkhau123"
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from app.services import announcements, messaging
-from tests.browser.conftest import browser, chromium_path, live_url, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 740}
@@ -23,7 +22,7 @@ def _sign_in(tab, url, username, password="matkhau123"):
     tab.wait_for_load_state()
 
 
-def test_parent_reads_announcement_and_replies_on_a_phone(world, page, browser, live_url, tmp_path):  # noqa: F811
+def test_parent_reads_announcement_and_replies_on_a_phone(world, page, browser, live_url, tmp_path):
     w = world
     item = announcements.create(
         w.lan,

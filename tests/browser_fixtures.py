@@ -1,4 +1,6 @@
-"""A real headless Chromium (Debian's package) against the app served on a local port."""
+"""Browser fixtures (headless Debian chromium via Playwright, a live server of the test app), a
+plugin of tests/conftest.py so that every folder shares ONE session browser: a second Playwright
+started in the same run fails (its sync API refuses to run inside the first one's loop)."""
 
 from __future__ import annotations
 
