@@ -17,17 +17,17 @@ from app.models import QuestionAsset, SubmissionFile
 from app.services import (
     announcements,
     courses,
-    gradebook_jobs,
-    messaging,
     elearning,
     exam_attempts,
     exams,
+    gradebook_jobs,
     homework,
     homework_files,
     identity,
     library,
     live,
     live_slides,
+    messaging,
     notifications,
     questions,
     scorm_runtime,
@@ -169,7 +169,10 @@ def build_world(make, fixtures: Path) -> World:
     klass.homeroom_teacher_id = teacher.id
     db.session.commit()
     announcement = announcements.create(
-        teacher, title="Họp phụ huynh", body_html="<p>Thứ Bảy</p>", target_kind="course",
+        teacher,
+        title="Họp phụ huynh",
+        body_html="<p>Thứ Bảy</p>",
+        target_kind="course",
         target_id=course.id,
     )
     thread = messaging.start_by_parent(parent, student.id, teacher.id, "Hỏi bài", "Chào thầy")
