@@ -219,6 +219,12 @@ class AnswerResource(MethodView):
             raise ValidationFailed(
                 _("Cần gửi JSON có answer và seq."), code="invalid_body"
             )
+        if len(body) > 2:  # a field that does not belong (school_id, role...): as the schemas do
+            extra = sorted(set(body) - {"answer", "seq"})
+            raise ValidationFailed(
+                _("Cần gửi JSON có answer và seq."),
+                details={"errors": {"json": {key: ["Unknown field."] for key in extra}}},
+            )
         return exam_answers.save_answer(
             actor(),
             attempt_id,

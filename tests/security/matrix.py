@@ -87,6 +87,35 @@ BODIES: dict[str, object] = {
         "teacher_id": "{teacher_id}",
     },
     "POST /library/<int:item_id>/copy": {"section_id": "{section_id}"},
+    # Notices (announcements, parent-teacher messages): valid bodies, so that the target, the
+    # child and the thread are what is checked; the thread is reopened, never left closed.
+    "POST /announcements/new": {
+        "title": "Thông báo",
+        "body_html": "<p>Nghỉ học</p>",
+        "target": "{class_target}",
+    },
+    "POST /api/v1/announcements": {
+        "title": "Thông báo",
+        "body_html": "<p>Nghỉ học</p>",
+        "target": "class",
+        "target_id": "{class_id}",
+    },
+    "POST /api/v1/messages": {
+        "subject": "Hỏi bài",
+        "body": "Chào thầy",
+        "student_ids": ["{student_id}"],
+        "teacher_id": "{teacher_id}",
+    },
+    "PATCH /api/v1/messages/<int:thread_id>": {"is_closed": False},
+    "POST /api/v1/messages/<int:thread_id>/replies": {"body": "Cảm ơn"},
+    "POST /messages/new": {
+        "to": "{message_to}",
+        "student": "{student_id}",
+        "subject": "Hỏi bài",
+        "body": "Chào thầy",
+    },
+    "POST /messages/<int:thread_id>/close": {"reopen": "1"},
+    "POST /messages/<int:thread_id>/reply": {"body": "Cảm ơn"},
 }
 
 
@@ -182,7 +211,8 @@ EXPECTED: dict[str, str] = {
     "GET /gradebook/admin": "L 403 403 403 403 403 403 ok ok",
     "GET /gradebook/admin/export": "L 403 403 403 403 403 403 ok ok",
     "GET /gradebook/admin/sync": "L 403 403 403 403 403 403 ok ok",
-    "GET /gradebook/classes/<int:class_id>": "L 403 403 403 403 403 403 ok 404",
+    # The course's teacher also leads 10A1 (homeroom), so sees the class's whole gradebook.
+    "GET /gradebook/classes/<int:class_id>": "L 403 403 403 403 ok 403 ok 404",
     "GET /gradebook/courses/<int:course_id>": "L 403 403 403 403 ok 403 ok 404",
     "GET /gradebook/my": "L ok ok 403 403 403 403 403 403",
     "GET /healthz": "ok ok ok ok ok ok ok ok ok",
@@ -311,6 +341,55 @@ EXPECTED: dict[str, str] = {
     "POST /timetable/slots/<int:slot_id>/cancel": "L 403 404 403 403 ok 403 ok 404",
     "POST /timetable/slots/<int:slot_id>/edit": "L 403 404 403 403 409 403 409 404",
     "POST /logout": "L L L L L L L L L",
+    # Family, progress, report card, homeroom, grade export jobs, TT27 qualities, teaching
+    # record, ops and notices (announcements, messages) - added after their merges.
+    "GET /admin/school/family-view": "L 403 403 403 403 403 403 ok ok",
+    "GET /announcements": "L ok ok ok ok ok ok ok ok",
+    "GET /announcements/<int:announcement_id>": "L ok 404 ok 404 ok 404 ok 404",
+    "GET /announcements/new": "L 403 403 403 403 ok ok ok ok",
+    "GET /api/v1/announcements": "401 ok ok ok ok ok ok ok ok",
+    "GET /api/v1/announcements/<int:announcement_id>": "401 ok 404 ok 404 ok 404 ok 404",
+    "GET /api/v1/announcements/<int:announcement_id>/receipts": "401 403 404 403 404 ok 404 ok 404",
+    "GET /api/v1/children/<student_code>/export": "401 403 403 ok 404 403 403 403 403",
+    "GET /api/v1/me/progress": "401 ok ok 403 403 403 403 403 403",
+    "GET /api/v1/messages": "401 403 403 ok ok ok ok ok ok",
+    "GET /api/v1/messages/<int:thread_id>": "401 404 404 ok 404 ok 404 ok 404",
+    "GET /api/v1/schools/<code>/grades/exports/<int:job_id>": "401 403 403 403 403 403 403 ok 404",
+    # The job has not run yet: 409 for the admin, after the access check.
+    "GET /api/v1/schools/<code>/grades/exports/<int:job_id>/file": "401 403 403 403 403 403 403 409 404",
+    "GET /children/<student_code>/subjects/<int:course_id>": "L 403 403 ok 404 403 403 403 403",
+    "GET /courses/<int:course_id>/teaching-record.pdf": "L 403 404 403 403 ok 403 ok 404",
+    "GET /gradebook/admin/exports/<int:job_id>": "L 403 403 403 403 403 403 ok 404",
+    "GET /gradebook/admin/exports/<int:job_id>/file": "L 403 403 403 403 403 403 409 404",
+    "GET /gradebook/admin/exports/<int:job_id>/status": "L 403 403 403 403 403 403 ok 404",
+    # TT27 qualities are for primary classes: 10A1 is refused (422) after the access check.
+    "GET /gradebook/classes/<int:class_id>/qualities": "L 403 403 403 403 422 403 422 404",
+    "GET /homeroom": "L 403 403 403 403 ok ok ok ok",
+    "GET /homeroom/classes/<int:class_id>": "L 403 403 403 403 ok 403 ok 404",
+    "GET /me/progress": "L ok ok 403 403 403 403 403 403",
+    "GET /me/progress/subjects/<int:course_id>": "L ok 404 403 403 403 403 403 403",
+    "GET /messages": "L 403 403 ok ok ok ok ok ok",
+    "GET /messages/<int:thread_id>": "L 404 404 ok 404 ok 404 ok 404",
+    "GET /messages/new": "L 403 403 ok ok ok ok 403 403",
+    # The test client calls from 127.0.0.1, which LOPHOC_METRICS_ALLOW lets in by default;
+    # another address without the token is 403 (tests/ops/test_health_metrics.py).
+    "GET /metrics": "ok ok ok ok ok ok ok ok ok",
+    "GET /readyz": "ok ok ok ok ok ok ok ok ok",
+    "GET /students/<int:student_id>/report-card": "L ok 404 ok 404 ok 403 ok 404",
+    "POST /admin/school/family-view": "L 403 403 403 403 403 403 ok ok",
+    "POST /announcements/new": "L 403 403 403 403 ok 403 ok 403",
+    "POST /api/v1/announcements": "401 403 403 403 403 ok 403 ok 403",
+    "POST /api/v1/messages": "401 403 403 ok 404 ok 403 403 403",
+    "PATCH /api/v1/messages/<int:thread_id>": "401 404 404 403 404 ok 404 ok 404",
+    "POST /api/v1/messages/<int:thread_id>/replies": "401 404 404 ok 404 ok 404 403 404",
+    "POST /api/v1/schools/<code>/grades/exports": "401 403 403 403 403 403 403 ok 404",
+    "POST /gradebook/admin/exports": "L 403 403 403 403 403 403 ok ok",
+    "POST /gradebook/classes/<int:class_id>/qualities": "L 403 403 403 403 422 403 422 404",
+    "POST /homework/<int:assignment_id>/grades": "L 403 404 404 404 ok 404 ok 404",
+    "POST /messages/<int:thread_id>/close": "L 404 404 403 404 ok 404 ok 404",
+    # Admins read every thread of their school (the record) but do not write in them.
+    "POST /messages/<int:thread_id>/reply": "L 404 404 ok 404 ok 404 403 404",
+    "POST /messages/new": "L 403 403 ok 404 ok 403 403 403",
     # Accounts: second factor, lockout, sign-out everywhere (tests/security/test_accounts.py).
     "GET /account/two-factor": "L 403 403 403 403 ok ok ok ok",
     "GET /admin/security": "L 403 403 403 403 403 403 ok ok",

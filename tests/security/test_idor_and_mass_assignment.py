@@ -5,9 +5,12 @@ school_id, score, user_id, status, ...) are refused with 422 or ignored, never a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import now_utc
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -226,7 +229,11 @@ def test_a_live_session_for_another_courses_slot_is_refused(web, world):
         assert response.status_code == 422, response.get_json()
         assert response.get_json()["error"]["code"] == "invalid_slot"
     assert db.session.scalar(select(func.count()).select_from(LiveSession)) == 0
-    # The course's own slot is accepted.
+    # The course's own slot is accepted once it has begun (a class opens at most 15 min early).
+    own_slot = db.session.get(TimetableSlot, world.params["slot_id"])
+    own_slot.starts_at = now_utc() - timedelta(minutes=1)
+    own_slot.ends_at = own_slot.starts_at + timedelta(minutes=45)
+    db.session.commit()
     own = web.client.post(
         path, json={"timetable_slot_id": world.params["slot_id"]}, headers=headers
     )

@@ -15,21 +15,25 @@ from app.core.clock import now_utc, to_local
 from app.extensions import db
 from app.models import QuestionAsset, SubmissionFile
 from app.services import (
+    announcements,
     courses,
     elearning,
     exam_attempts,
     exams,
+    gradebook_jobs,
     homework,
     homework_files,
     identity,
     library,
     live,
     live_slides,
+    messaging,
     notifications,
     questions,
     scorm_runtime,
     timetable,
 )
+from app.services.gradebook_export import GradeQuery
 from app.services.school import current_year
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
@@ -145,7 +149,7 @@ def build_world(make, fixtures: Path) -> World:
     library.review(admin, offered.id, "approve")
 
     session = live.start_session(teacher, course.id)
-    slide = live_slides.add_slide(teacher, session.id, "trang1.png", PNG)
+    slide = live_slides.add_slides(teacher, session.id, "trang1.png", PNG)[0]
 
     tomorrow = to_local(now_utc() + timedelta(days=1)).date()
     slot = timetable.create_slots(
@@ -159,6 +163,20 @@ def build_world(make, fixtures: Path) -> World:
     from app.models import OutboxMail
 
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.user_id == student.id))
+    # The objects of the family, notices and grade-export routes: the course's teacher leads
+    # the class (homeroom), announces to the course, and the parent writes to them; the admin
+    # queued a grade export.
+    klass.homeroom_teacher_id = teacher.id
+    db.session.commit()
+    announcement = announcements.create(
+        teacher,
+        title="Họp phụ huynh",
+        body_html="<p>Thứ Bảy</p>",
+        target_kind="course",
+        target_id=course.id,
+    )
+    thread = messaging.start_by_parent(parent, student.id, teacher.id, "Hỏi bài", "Chào thầy")
+    export_job = gradebook_jobs.start_export(admin, school.code, GradeQuery(None, None), "csv")
     token = identity.create_integration_token(admin, "SIS", ["roster:read"])
     token_row = identity.integration_tokens(admin)[0]
 
@@ -216,6 +234,12 @@ def build_world(make, fixtures: Path) -> World:
         "filename": "css/app.css",
         "subject_id": course.subject_id,
         "teacher_id": teacher.id,
+        "announcement_id": announcement.id,
+        "thread_id": thread.id,
+        "job_id": export_job.id,
+        # Form values of the notices pages (not path parameters).
+        "class_target": f"class:{klass.id}",
+        "message_to": f"{student.id}:{teacher.id}",
     }
     world.overrides = {
         ("/admin/classes/<int:class_id>", "class_id"): victim_class.id,
