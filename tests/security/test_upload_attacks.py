@@ -161,8 +161,9 @@ def test_live_slides_refuse_scripts_and_serve_a_polyglot_gif_as_an_image(web, pl
     TRIED.append("slide:gif-html.gif")
     added = upload("gif-html.gif", GIF_HTML)
     assert added.status_code == 201
-    _assert_not_runnable(web.client.get(f"/live/slides/{added.get_json()['added'][0]}"),
-                         "image/gif")
+    _assert_not_runnable(
+        web.client.get(f"/live/slides/{added.get_json()['added'][0]}"), "image/gif"
+    )
 
 
 def test_a_body_over_the_server_limit_is_413_and_writes_nothing(app, web, place):
@@ -216,6 +217,7 @@ def test_a_slow_upload_does_not_block_other_requests_in_the_threaded_server(app)
     finally:
         slow.close()
         server.shutdown()
+        server.server_close()
         thread.join(5)
 
 
