@@ -292,5 +292,34 @@ def test_a_nested_zip_bomb_is_never_unpacked(kind):
     assert not isinstance(result, Exception) or isinstance(result, _expected_error(kind))
 
 
+def test_the_roster_page_refuses_attack_files_with_a_400(make, school, web, secret_file):
+    """Through the admin's roster page: an XXE workbook and a damaged one are a clear 400
+    (the damaged one was a 500 before), and nobody is created."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import User
+
+    make.user(school, "admin", username="qt.roster")
+    web.login("qt.roster")
+    base, member = _bases()["roster-xlsx"]
+    doctype = _doctypes(secret_file, "http://127.0.0.1:9")["xxe-file"]
+    damaged = bytearray(base)
+    damaged[len(damaged) // 2 : len(damaged) // 2 + 40] = b"\xff" * 40
+    people = db.session.scalar(select(func.count()).select_from(User))
+    for name, data in (("xxe", _attack("roster-xlsx", base, member, doctype)),
+                       ("damaged", bytes(damaged))):  # fmt: skip
+        TRIED.append(f"roster-page:{name}")
+        response = web.post_form(
+            "/admin/roster",
+            {"file": (io.BytesIO(data), "danh-sach.xlsx")},
+            content_type="multipart/form-data",
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, (name, response.status_code)
+        assert "Không đọc được tệp Excel" in page and SECRET not in page
+    assert db.session.scalar(select(func.count()).select_from(User)) == people
+
+
 def test_report_attack_files_tried():
     print(f"XML/zip attack files tried: {len(TRIED)}")
