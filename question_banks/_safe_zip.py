@@ -124,7 +124,8 @@ class SafeZip:
 def parse_xml(data: bytes, name: str) -> Element:
     """Parse XML with defusedxml; malformed or entity-laden XML raises BankFormatError."""
     try:
-        return fromstring(data)
+        # No importer format needs a DTD: refuse every DOCTYPE (external DTDs included).
+        return fromstring(data, forbid_dtd=True)
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         raise BankFormatError(f"XML không hợp lệ ở dòng {line} ({exc}).", where=name) from exc

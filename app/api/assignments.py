@@ -29,7 +29,8 @@ class Assignment(schemas.Schema):
     late_policy = fields.String()
     late_penalty_percent = fields.Integer()
     submission_type = fields.String()
-    max_score = fields.Decimal(as_string=True)
+    # Sent as a string ("10.00", exact); documented so, not as the JSON number it is not.
+    max_score = fields.Decimal(as_string=True, metadata={"type": "string", "example": "10.00"})
     gradebook_column = fields.String()
     attachments = fields.Method(
         "_attachments",

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from app.core.errors import ValidationFailed
 
 MAX_PER_PAGE = 500
+# Far past any real list, and small enough that (page - 1) * per_page stays a 64-bit OFFSET
+# (a larger page number was an OverflowError, a 500, found by schemathesis).
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 50
 
 
@@ -34,8 +37,10 @@ def page_args(page: object, per_page: object, default: int = DEFAULT_PER_PAGE) -
         per_n = int(per_page) if per_page not in (None, "") else default
     except (TypeError, ValueError) as exc:
         raise ValidationFailed("page và per_page phải là số nguyên.") from exc
-    if page_n < 1 or not 1 <= per_n <= MAX_PER_PAGE:
-        raise ValidationFailed(f"page phải ≥ 1 và per_page từ 1 đến {MAX_PER_PAGE}.")
+    if not 1 <= page_n <= MAX_PAGE or not 1 <= per_n <= MAX_PER_PAGE:
+        raise ValidationFailed(
+            f"page từ 1 đến {MAX_PAGE:,} và per_page từ 1 đến {MAX_PER_PAGE}.".replace(",", ".")
+        )
     return page_n, per_n
 
 

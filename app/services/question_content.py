@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import mimetypes
 import re
 
 from app.core import storage
@@ -79,17 +78,25 @@ def sanitised(question: Question) -> Question:
     )
 
 
+def asset_type(data: bytes) -> str:
+    """The type the bytes really are (magic numbers), whatever name or type the file claims:
+    an HTML page named "hinh.png" is not an image, and is not stored."""
+    from app.services.uploads import sniff
+
+    if data[:4] == b"OggS":
+        return "audio/ogg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    return sniff(data, "") or ""
+
+
 def store_assets(school_id: int, bank_id: int, question: Question) -> dict[str, int]:
     """Store the question's images/sounds (deduplicated by hash); {name: asset id}."""
     stored: dict[str, int] = {}
     for asset in question.assets:
-        mime = (
-            asset.mime_type
-            if asset.mime_type in SAFE_ASSET_TYPES
-            else (mimetypes.guess_type(asset.name)[0] or "")
-        )
+        mime = asset_type(asset.data)
         if mime not in SAFE_ASSET_TYPES or len(asset.data) > MAX_ASSET_BYTES:
-            continue  # SVG and unknown types are never served: they could carry script
+            continue  # SVG, HTML and unknown bytes are never served: they could carry script
         digest = storage.put(asset.data)
         row = db.session.query(QuestionAsset).filter_by(bank_id=bank_id, sha256=digest).first()
         if row is None:

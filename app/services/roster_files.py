@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -185,9 +184,19 @@ def _csv_grid(data: bytes, filename: str) -> list[list[object]]:
 def _xlsx_grid(data: bytes, filename: str) -> tuple[list[list[object]], list]:
     from openpyxl import load_workbook
 
+    from question_banks._safe_zip import SafeZip, reject_dtds
+    from question_banks.model import BankFormatError
+
+    try:
+        # Zip slip, zip bombs and DTDs/entities (XXE, billion laughs) are refused before
+        # openpyxl reads a byte; these checks are shared with the question-bank importers.
+        reject_dtds(SafeZip(data))
+    except BankFormatError as exc:
+        message = _("Không đọc được tệp Excel “%(f)s”: %(e)s", f=filename, e=exc.message)
+        raise BadInput(message) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # openpyxl raises many undocumented exception types on bad input
         raise BadInput(_("Không đọc được tệp Excel “%(f)s”: %(e)s", f=filename, e=exc)) from exc
     sheet = workbook.worksheets[0]
     if sheet.max_row > MAX_ROWS:

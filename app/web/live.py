@@ -142,7 +142,13 @@ def upload_slide(session_id: int):
 @login_required
 def slide(slide_id: int):
     row, data = live_slides.get_slide(current_user, slide_id)
-    return Response(data, mimetype=row.content_type, headers={"Cache-Control": "private"})
+    # An image shown on the board; a GIF that is also an HTML page still cannot run as one.
+    headers = {
+        "Cache-Control": "private",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    return Response(data, mimetype=row.content_type, headers=headers)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
