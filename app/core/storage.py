@@ -39,8 +39,6 @@ def _write(target: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         if tmp is not None:
