@@ -14,14 +14,9 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt
-from tests.browser import conftest as browser_fixtures
 from tests.browser.test_exam_browser import _card, _exam, _sign_in
 
 pytestmark = [pytest.mark.security, pytest.mark.browser]
-
-# The browser fixtures (Chromium, a live server, a page collecting problems), shared.
-chromium_path, browser = browser_fixtures.chromium_path, browser_fixtures.browser
-live_url, page = browser_fixtures.live_url, browser_fixtures.page
 
 SHIFTED_DATE = """
 (() => {

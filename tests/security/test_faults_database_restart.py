@@ -21,14 +21,10 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.security import hash_password
 from app.models import Response, User
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import PASSWORD
 from tests.services.test_exam_durability import Server, _database, _run
 
 pytestmark = [pytest.mark.security, pytest.mark.browser]
-
-chromium_path, browser = browser_fixtures.chromium_path, browser_fixtures.browser
-page = browser_fixtures.page
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from app import create_app
 from tests.conftest import PASSWORD
 from tests.exam_world import choice, exam_class, publish
 from tests.live.conftest import room, token_for  # noqa: F401 - the room fixture
 from tests.live.servers import Client, Server
+from tests.services.test_exam_durability import Server as RunServer
 
 pytestmark = pytest.mark.security
 
@@ -110,22 +110,31 @@ def test_an_exam_is_unaffected_when_redis_is_down(server_without_redis, make, sc
     assert submitted.json()["status"] == "submitted"
 
 
-def test_rate_limited_sign_in_falls_back_to_memory_when_redis_is_down(app, make, school):
-    """Redis as the limiter's storage (as production configures it from REDIS_URL)."""
+def test_rate_limited_sign_in_falls_back_to_memory_when_redis_is_down(app, make, school, tmp_path):
+    """`lophoc run` as configured in production: the limiter's storage is REDIS_URL."""
     make.user(school, "teacher", "gv.hoa")
-    down = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "REDIS_URL": DOWN,
-            "RATELIMIT_STORAGE_URI": DOWN,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-            "SERVER_NAME": None,
-        }
-    )
-    assert down.config["LOPHOC_LIVE_SINGLE_PROCESS"] is True
-    client = down.test_client()
-    body = {"username": "gv.hoa", "password": PASSWORD}
-    statuses = [client.post("/api/v1/auth/token", json=body).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]  # signed in, and still limited (in memory)
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+    env = {
+        **{k: os.environ[k] for k in keep if k in os.environ},
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": DOWN,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "LOPHOC_INSTANCE_DIR": str(tmp_path),
+        "LOPHOC_LOGIN_RATE_LIMIT": "3 per minute",
+        "LOPHOC_ENV": "development",
+        "FLASK_DEBUG": "0",
+    }
+    server = RunServer(env, tmp_path / "server.log")
+    server.start(first=False)
+    try:
+        url = f"http://127.0.0.1:{server.port}"
+        body = {"username": "gv.hoa", "password": PASSWORD}
+        statuses = [
+            requests.post(f"{url}/api/v1/auth/token", json=body, timeout=10).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429], server.log_tail()  # still limited, in memory
+        ready = requests.get(f"{url}/readyz", timeout=5).json()
+        assert ready["checks"]["redis"]["live"] == "single_process"
+    finally:
+        server.kill()
