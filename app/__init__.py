@@ -43,16 +43,47 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    # Redis down: the limits are counted in this process's memory until it is back, rather
+    # than every limited request (sign-in) failing.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     socketio.init_app(
         app,
-        message_queue=app.config.get("REDIS_URL"),
+        message_queue=_live_message_queue(app),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_mode=socketio_async_mode(app.config.get("SOCKETIO_ASYNC_MODE", "auto")),
         # Above engine.io's 1 MB default, so that an oversized chat line reaches the handler
         # and is refused with an error event instead of the socket being dropped.
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 2 * 1024 * 1024),
     )
+
+
+def _live_message_queue(app: Flask) -> str | None:
+    """REDIS_URL as the Socket.IO message queue when Redis answers. When it does not, the live
+    room runs in this process alone (a queue that cannot be reached would drop every event,
+    even to clients of this process): logged as a warning and flagged for /readyz
+    (`LOPHOC_LIVE_SINGLE_PROCESS`); restart the process once Redis is back."""
+    url = app.config.get("REDIS_URL")
+    app.config["LOPHOC_LIVE_SINGLE_PROCESS"] = False
+    if not url:
+        return None
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError) as exc:
+        app.logger.warning(
+            "Redis at REDIS_URL is unreachable (%s): the live room runs in this process only "
+            "(no message queue between workers) until the process is restarted with Redis up.",
+            exc,
+        )
+        app.config["LOPHOC_LIVE_SINGLE_PROCESS"] = True
+        return None
+    return url
 
 
 def socketio_async_mode(wanted: str = "auto") -> str:

@@ -64,3 +64,10 @@ class TooLarge(DomainError):
 
     status = 413
     code = "too_large"
+
+
+class StorageFull(DomainError):
+    """The file store cannot take the bytes (disk or quota full): nothing was kept."""
+
+    status = 507
+    code = "storage_full"

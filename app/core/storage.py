@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -10,6 +11,11 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from app.core.errors import StorageFull
+
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def root() -> Path:
@@ -25,11 +31,27 @@ def path_for(digest: str) -> Path:
 
 
 def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
+    """Write through a temporary file and rename it into place; on any failure the temporary
+    file is removed (nothing half-written stays), and a full disk is a StorageFull (507)."""
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if exc.errno in FULL:
+            current_app.logger.error("File store full writing %s: %s", target.name, exc)
+            raise StorageFull(
+                _(
+                    "Máy chủ hết chỗ lưu tệp; tệp chưa được lưu. "
+                    "Hãy báo quản trị viên của trường và thử lại sau."
+                )
+            ) from exc
+        raise
 
 
 def new_name() -> str:

@@ -83,7 +83,18 @@ def _check_redis(report: Readiness) -> None:
         finally:
             client.close()
     except Exception as exc:  # connection refused, timeout, auth...
-        report.fail("redis", {"error": f"{type(exc).__name__}: {exc}"[:300]})
+        details = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        if current_app.config.get("LOPHOC_LIVE_SINGLE_PROCESS"):
+            details["live"] = "single_process"  # started without Redis: no cross-worker room
+        report.fail("redis", details)
+        return
+    if current_app.config.get("LOPHOC_LIVE_SINGLE_PROCESS"):
+        # Redis is back, but this process started without it: its live room stays alone
+        # until it is restarted, so it is not ready to share rooms with the other workers.
+        report.fail(
+            "redis",
+            {"live": "single_process", "error": "started while Redis was down; restart it"},
+        )
         return
     report.checks["redis"] = {
         "status": "ok",

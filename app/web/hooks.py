@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.core.errors import DomainError
@@ -144,17 +144,31 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):
-        if not exc.connection_invalidated:
+        if not (exc.connection_invalidated or _cannot_connect(exc)):
             return unexpected(exc)
-        # The database went away under a pooled connection (a restart, a fail-over): nothing
-        # was written; the connection is already replaced, so the client's retry will work.
-        app.logger.warning("Database connection lost: %s", exc.orig)
-        db.session.rollback()
-        message = _("Mất kết nối tới cơ sở dữ liệu; thao tác chưa được lưu. Đang kết nối lại…")
+        # The database went away under a pooled connection (a restart, a fail-over), or refuses
+        # new ones while it is down: nothing was written; the client retries (Retry-After).
+        # Nothing here may reach the database again: the message is translated before the
+        # rollback expires the signed-in user (whose language it needs), and the page falls
+        # back to plain text if rendering it needs the database.
+        app.logger.warning("Database unavailable: %s", exc.orig)
+        fallback = "Mất kết nối tới cơ sở dữ liệu; thao tác chưa được lưu. Đang kết nối lại…"
+        try:
+            message = _("Mất kết nối tới cơ sở dữ liệu; thao tác chưa được lưu. Đang kết nối lại…")
+        except SQLAlchemyError:  # the user's language could not be loaded: the school's own
+            message = fallback
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.close()
         if is_api_request():
             response = api_error(503, "database_unavailable", message)
         else:
-            response = render_template("error.html", status=503, message=message), 503
+            try:
+                response = render_template("error.html", status=503, message=message), 503
+            except SQLAlchemyError:
+                db.session.close()
+                response = message, 503, {"Content-Type": "text/plain; charset=utf-8"}
         response = app.make_response(response)
         response.headers["Retry-After"] = "1"
         return response
@@ -167,6 +181,12 @@ def _register_errors(app: Flask) -> None:
         if is_api_request():
             return api_error(500, "server_error", message)
         return render_template("error.html", status=500, message=message), 500
+
+
+def _cannot_connect(exc: DBAPIError) -> bool:
+    """A new connection to the database failed (down, restarting, refusing connections):
+    SQLAlchemy raises it with no statement, before anything was sent."""
+    return isinstance(exc, OperationalError) and exc.statement is None
 
 
 def _http_message(status: int, exc: HTTPException) -> str:
