@@ -80,9 +80,7 @@ def test_rich_text_is_cleaned_by_every_payload_on_the_way_in():
     assert not executable_markup(clean_html(ALL))
 
 
-def test_no_page_carries_an_executable_payload_and_every_page_has_a_strict_csp(
-    app, make, fixtures
-):
+def test_no_page_carries_an_executable_payload_and_every_page_has_a_strict_csp(app, make, fixtures):
     xss = build_xss_world(make, fixtures)
     callers = _callers(app, xss.world)
     findings: list[str] = []

@@ -73,9 +73,9 @@ class _Finder(HTMLParser):
         for name, value in attrs:
             value = value or ""
             squeezed = "".join(ch for ch in value if ch > " ").lower()
-            if (name or "").startswith("on") or MARK in (name or ""):
-                self.found.append(f"<{tag} {name}={value!r}>")
-            elif name in _URL_ATTRS and any(s in squeezed for s in _BAD_SCHEMES):
+            handler = (name or "").startswith("on") or MARK in (name or "")
+            bad_url = name in _URL_ATTRS and any(s in squeezed for s in _BAD_SCHEMES)
+            if handler or bad_url:
                 self.found.append(f"<{tag} {name}={value!r}>")
         if tag in _DANGEROUS_TAGS and any(MARK in (v or "") for _n, v in attrs):
             self.found.append(f"<{tag}>")

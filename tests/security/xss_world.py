@@ -132,7 +132,11 @@ def build_xss_world(make, fixtures) -> XssWorld:
     course = world.objects["course"]
     # Written through the services, as a teacher would: what they store is what is cleaned.
     notice = announcements.create(
-        teacher, title=ALL[:190], body_html="<p>Thông báo</p>" + ALL, target_kind="course", target_id=course.id
+        teacher,
+        title=ALL[:190],
+        body_html="<p>Thông báo</p>" + ALL,
+        target_kind="course",
+        target_id=course.id,
     )
     threads = messaging.start_by_teacher(teacher, [student.id], ALL[:190], ALL)
     world.params.setdefault("announcement_id", notice.id)
