@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import ValidationFailed
 
 MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000  # the offset must fit the database's integer
 DEFAULT_PER_PAGE = 50
 
 
@@ -34,7 +35,7 @@ def page_args(page: object, per_page: object, default: int = DEFAULT_PER_PAGE) -
         per_n = int(per_page) if per_page not in (None, "") else default
     except (TypeError, ValueError) as exc:
         raise ValidationFailed("page và per_page phải là số nguyên.") from exc
-    if page_n < 1 or not 1 <= per_n <= MAX_PER_PAGE:
+    if not 1 <= page_n <= MAX_PAGE or not 1 <= per_n <= MAX_PER_PAGE:
         raise ValidationFailed(f"page phải ≥ 1 và per_page từ 1 đến {MAX_PER_PAGE}.")
     return page_n, per_n
 
