@@ -23,6 +23,8 @@ from tests.security.xss_world import _world
 pytestmark = pytest.mark.security
 
 EVIL = 'Bài "học"\r\nX-Injected: 1\r\n\r\n<b>; filename=evil.exe \u202egpj.exe\x00%0d%0a.pdf'
+# PostgreSQL cannot store NUL (and requests carrying one are refused with 400 at the door).
+STORED = EVIL.replace("\x00", "")
 NAMES = (
     EVIL,
     "a\rb\nc.pdf",
@@ -54,9 +56,9 @@ def test_every_download_of_the_app_has_a_safe_file_name(app, make, fixtures):
     world = _world(make, fixtures)
     for model in (LessonFile, AssignmentFile, SubmissionFile):
         for row in db.session.scalars(select(model)):
-            row.filename = EVIL
+            row.filename = STORED
     for row in db.session.scalars(select(Assignment)):
-        row.title = EVIL
+        row.title = STORED
     db.session.commit()
     callers = {}
     for role in ("student", "teacher", "admin"):
