@@ -109,7 +109,7 @@ class XssWorld:
                     option["match_html"] = rich
             question.content = content
         for poll in db.session.scalars(select(LivePoll)):
-            poll.options = [{"id": "a", "html": rich}, {"id": "b", "html": line_value}]
+            poll.options = [{"id": "a", "html": rich}, {"id": "b", "html": clean_html(line_value)}]
         db.session.commit()
 
 
