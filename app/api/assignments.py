@@ -14,6 +14,7 @@ from app.api import schemas
 from app.api.auth_context import actor, authenticated
 from app.core.errors import BadInput
 from app.services import homework, homework_files
+from app.web.downloads import safe_name
 
 PREFIX = ""
 blp = Blueprint("api_assignments", __name__, description="Bài tập về nhà")
@@ -226,7 +227,10 @@ class AttachmentResource(MethodView):
         """Tải tệp giáo viên đính kèm bài tập (học sinh của lớp, giáo viên của môn)."""
         row, data = homework_files.get_attachment(actor(), file_id)
         response = send_file(
-            io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
+            io.BytesIO(data),
+            mimetype=row.mime_type,
+            as_attachment=True,
+            download_name=safe_name(row.filename),
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

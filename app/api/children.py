@@ -15,6 +15,7 @@ from app.models import Role
 from app.services.access import require_role
 from app.services.people import children_of
 from app.services.progress_records import child_export, progress_summary
+from app.web.downloads import content_disposition
 
 PREFIX = "/children"
 blp = Blueprint("api_children", __name__, description="Con của phụ huynh")
@@ -191,7 +192,7 @@ class ChildExportResource(MethodView):
         require_role(actor(), Role.PARENT)
         document = child_export(actor(), student_code)
         filename = "lophoc-" + re.sub(r"[^A-Za-z0-9_-]", "_", student_code) + ".json"
-        return document, 200, {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return document, 200, {"Content-Disposition": content_disposition(filename)}
 
 
 def progress_document(user, student_code: str | None) -> dict:

@@ -15,6 +15,7 @@ from app.api.auth_context import actor, authenticated
 from app.core.errors import ValidationFailed
 from app.services import exports, gradebook_jobs
 from app.services.gradebook_export import GradeQuery, school_grades
+from app.web.downloads import content_disposition, safe_name
 
 PREFIX = "/schools"
 blp = Blueprint("api_grades", __name__, description="Xuất điểm cho hệ thống quản lý trường")
@@ -138,7 +139,7 @@ class SchoolGradesResource(MethodView):
             return Response(
                 data,
                 mimetype=layout.mime_type,
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                headers={"Content-Disposition": content_disposition(name)},
             )
         page, per_page = args["page"], args["per_page"]
         start = (page - 1) * per_page
@@ -191,5 +192,5 @@ class ExportFileResource(MethodView):
             io.BytesIO(data),
             mimetype=job.mime_type,
             as_attachment=True,
-            download_name=job.filename,
+            download_name=safe_name(job.filename),
         )

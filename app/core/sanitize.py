@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import bleach
 
 ALLOWED_TAGS = frozenset(
@@ -59,6 +61,16 @@ ALLOWED_ATTRIBUTES = {
     "source": ["src", "type"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
+# data: URLs only as pictures (never SVG, never a link: data:text/html runs script).
+_DATA_IMAGE = re.compile(r"^\s*data:image/(png|jpe?g|gif|webp)[;,]", re.IGNORECASE)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()) and name not in ALLOWED_ATTRIBUTES["*"]:
+        return False
+    if name in ("href", "src") and "data:" in "".join(value.split()).lower():
+        return tag == "img" and name == "src" and bool(_DATA_IMAGE.match(value))
+    return True
 
 
 def clean_html(html: str | None) -> str:
@@ -68,7 +80,7 @@ def clean_html(html: str | None) -> str:
     return bleach.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_allowed_attribute,
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,

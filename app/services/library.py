@@ -162,9 +162,9 @@ def search(
     )
     if fold(query):
         stmt = stmt.where(LibraryItem.search_text.like(like_pattern(query), escape="\\"))
-    if str(subject_id or "").isdigit():
+    if str(subject_id or "").isdigit() and int(subject_id) < 2**31:
         stmt = stmt.where(LibraryItem.subject_id == int(subject_id))
-    if str(grade or "").isdigit():
+    if str(grade or "").isdigit() and int(grade) < 2**31:
         stmt = stmt.where(LibraryItem.grade == int(grade))
     if fold(topic):
         stmt = stmt.where(LibraryItem.topic_folded.like(_contains(fold(topic)), escape="\\"))

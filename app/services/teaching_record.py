@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from app.core.clock import now_utc, to_local
@@ -51,7 +52,10 @@ class Record:
 
 
 def _cell(value: object) -> object:
-    """Text typed by users never becomes a formula in Excel (=, +, -, @ at the start)."""
+    """Text typed by users never becomes a formula in Excel (=, +, -, @ at the start), and
+    control characters (which openpyxl refuses) are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError
 from app.services import courses
 from app.services import teaching_record_pdf as record_pdf
+from app.web.downloads import safe_name
 from app.web.uploads import read_upload
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -85,7 +86,10 @@ def add_link(course_id: int, lesson_id: int):
 def file(file_id: int):
     row, data = courses.get_file(current_user, file_id)
     response = send_file(
-        io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
+        io.BytesIO(data),
+        mimetype=row.mime_type,
+        as_attachment=True,
+        download_name=safe_name(row.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -101,7 +105,7 @@ def teaching_record_pdf(course_id: int):
         io.BytesIO(record.data),
         mimetype=record_pdf.PDF,
         as_attachment=True,
-        download_name=record.filename,
+        download_name=safe_name(record.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

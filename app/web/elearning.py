@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core.errors import DomainError
 from app.services import courses, elearning, scorm_reports, scorm_runtime
+from app.web.downloads import safe_name
 from app.web.guards import flash_or_refuse
 from app.web.hooks import CSP
 from app.web.scorm_content import content_origin
@@ -122,7 +123,7 @@ def export(package_id: int):
     return send_file(
         io.BytesIO(data),
         as_attachment=True,
-        download_name=name,
+        download_name=safe_name(name),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

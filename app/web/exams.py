@@ -19,6 +19,7 @@ from app.services import (
     questions,
 )
 from app.services.school import courses_for
+from app.web.downloads import content_disposition
 from app.web.guards import flash_or_refuse, roles_required
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
@@ -138,7 +139,7 @@ def results_xlsx(exam_id: int):
     return Response(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 

@@ -33,6 +33,7 @@ from app.services.gradebook_export import GradeQuery, school_grades
 from app.services.gradebook_values import display
 from app.services.grading import label
 from app.services.school import courses_for
+from app.web.downloads import content_disposition, safe_name
 from app.web.guards import admin_required, roles_required
 
 RATING_CELLS = {"dat": "Đ", "chua_dat": "CĐ"}
@@ -188,7 +189,10 @@ def export_status(job_id: int):
 def export_file(job_id: int):
     job, data = gradebook_jobs.job_file(current_user, job_id)
     response = send_file(
-        io.BytesIO(data), mimetype=job.mime_type, as_attachment=True, download_name=job.filename
+        io.BytesIO(data),
+        mimetype=job.mime_type,
+        as_attachment=True,
+        download_name=safe_name(job.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -211,7 +215,7 @@ def export():
     return Response(
         data,
         mimetype=layout.mime_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{layout.extension}"'},
+        headers={"Content-Disposition": content_disposition(f"{name}.{layout.extension}")},
     )
 
 

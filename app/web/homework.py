@@ -12,6 +12,7 @@ from app.core.clock import to_local
 from app.core.errors import DomainError
 from app.extensions import db
 from app.services import courses, homework, homework_files, homework_grading
+from app.web.downloads import safe_name
 from app.web.uploads import read_upload
 
 bp = Blueprint("homework", __name__, url_prefix="/homework")
@@ -157,7 +158,10 @@ def extend(assignment_id: int, student_id: int):
 def download_all(assignment_id: int):
     name, data = homework.submissions_zip(current_user, assignment_id)
     return send_file(
-        io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=safe_name(name),
     )
 
 
@@ -184,7 +188,10 @@ def attachment(file_id: int):
 def _download(row, data: bytes):
     """A stored file as an attachment (RFC 5987 name), never rendered by the browser."""
     response = send_file(
-        io.BytesIO(data), mimetype=row.mime_type, as_attachment=True, download_name=row.filename
+        io.BytesIO(data),
+        mimetype=row.mime_type,
+        as_attachment=True,
+        download_name=safe_name(row.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -43,6 +43,20 @@ def _has_bearer() -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
+def _has_nul() -> bool:
+    if "%00" in request.query_string.decode("latin-1").lower() or "\x00" in request.path:
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return any("\x00" in value for value in request.form.values())
+    if request.is_json:
+        return "\x00" in request.get_data(as_text=True) or "\\u0000" in request.get_data(
+            as_text=True
+        )
+    return False
+
+
 def register_hooks(app: Flask) -> None:
     register_filters(app)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -62,6 +76,10 @@ def register_hooks(app: Flask) -> None:
     @app.before_request
     def before():
         client_ip.set(request.remote_addr)
+        if _has_nul():
+            # PostgreSQL refuses NUL in text and SQLite's LIKE stops at it (a search for "a\0"
+            # matched everything): refuse it at the door, for every page and API call.
+            abort(400, description=_("Dữ liệu gửi lên có ký tự không hợp lệ (NUL)."))
         limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
             # Refuse an announced oversize body before anything reads (or spools) it.

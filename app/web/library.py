@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses, library
+from app.web.downloads import safe_name
 from app.web.guards import flash_or_refuse
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -56,7 +57,7 @@ def file(item_id: int, index: int):
         io.BytesIO(data),
         mimetype=entry["mime_type"],
         as_attachment=True,
-        download_name=entry["filename"],
+        download_name=safe_name(entry["filename"]),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

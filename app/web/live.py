@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.services import courses, live, live_log, live_presence, live_slides
+from app.web.downloads import content_disposition
 from app.web.guards import admin_required, flash_or_refuse
 from app.web.hooks import CSP
 
@@ -120,7 +121,7 @@ def log_csv(session_id: int):
     return Response(
         export.data,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={export.filename}"},
+        headers={"Content-Disposition": content_disposition(export.filename)},
     )
 
 

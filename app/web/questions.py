@@ -21,6 +21,7 @@ from app.core.errors import DomainError
 from app.core.pagination import page_args
 from app.models import Role
 from app.services import question_types, questions
+from app.web.downloads import content_disposition
 from app.web.guards import flash_or_refuse, roles_required
 from app.web.question_form import EDITABLE_TYPES, MAX_OPTIONS, question_from_form
 
@@ -199,7 +200,7 @@ def export(bank_id: int, fmt: str):
     return Response(
         data,
         mimetype="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )
 
 

@@ -14,6 +14,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.models import ATTENDANCE_STATUSES
 from app.services import attendance, courses, timetable, timetable_views
 from app.services import teaching_record as teaching_record_service
+from app.web.downloads import safe_name
 from app.web.guards import flash_or_refuse
 
 bp = Blueprint("timetable", __name__, url_prefix="/timetable")
@@ -194,7 +195,7 @@ def teaching_record(course_id: int):
         io.BytesIO(record.data),
         mimetype=teaching_record_service.XLSX,
         as_attachment=True,
-        download_name=record.filename,
+        download_name=safe_name(record.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
