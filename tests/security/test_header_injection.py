@@ -18,7 +18,7 @@ from app.models import Assignment, AssignmentFile, LessonFile, SubmissionFile
 from app.web.downloads import content_disposition, safe_name
 from tests.conftest import Browserless
 from tests.security.test_xss_pages import _get_rules
-from tests.security.xss_world import _world
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.security
 
@@ -53,7 +53,7 @@ def test_content_disposition_is_one_clean_header(name):
 
 
 def test_every_download_of_the_app_has_a_safe_file_name(app, make, fixtures):
-    world = _world(make, fixtures)
+    world = build_world(make, fixtures)
     for model in (LessonFile, AssignmentFile, SubmissionFile):
         for row in db.session.scalars(select(model)):
             row.filename = STORED

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import Browserless
-from tests.security.xss_world import _world
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.security
 
@@ -65,7 +65,7 @@ OUTSIDERS = re.compile(r"(?<![\w.])(hs\.b|qt\.b|gv\.b|THPTB|Trường THPT B)(?!
 
 @pytest.fixture
 def world(make, fixtures):
-    return _world(make, fixtures)
+    return build_world(make, fixtures)
 
 
 def _check(response, label: str, problems: list[str]) -> None:
