@@ -73,13 +73,7 @@ class AnnouncementsResource(MethodView):
     @blp.response(200, AnnouncementPage)
     def get(self, args):
         """Thông báo người gọi nhận được hoặc đã viết: ghim trước, mới nhất trước."""
-        page = announcements.listing(actor(), args["page"], args["per_page"])
-        return {
-            "items": page.items,
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
+        return announcements.listing(actor(), args["page"], args["per_page"])
 
     @authenticated()
     @blp.arguments(AnnouncementIn)

@@ -76,13 +76,7 @@ class ThreadsResource(MethodView):
     @blp.alt_response(403, schema=schemas.Error)
     def get(self, args):
         """Các cuộc trao đổi của người gọi (quản trị: của cả trường), mới nhất trước."""
-        page = messaging.listing(actor(), args["page"], args["per_page"])
-        return {
-            "items": page.items,
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
+        return messaging.listing(actor(), args["page"], args["per_page"])
 
     @authenticated()
     @blp.arguments(ThreadIn)
