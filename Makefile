@@ -30,8 +30,10 @@ lint: $(STAMP)
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (.ci/run sets it).
 test: lint test-sqlite test-postgres
 
+# The browser tests run here only; the one that restarts PostgreSQL under an exam page gets the
+# server as LOPHOC_POSTGRES_SERVER_URL (it makes a database of its own on it).
 test-sqlite: $(STAMP)
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	env -u TEST_DATABASE_URL LOPHOC_POSTGRES_SERVER_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -7,7 +7,7 @@ shows as saved is in the database.
 
 On SQLite there is no clean way to take the database file away from a running server (it
 holds the file open; moving or chmod-ing it does not stop that process), so the test is
-PostgreSQL only (TEST_DATABASE_URL)."""
+PostgreSQL only (TEST_DATABASE_URL, or LOPHOC_POSTGRES_SERVER_URL in the SQLite pass)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,20 @@ from tests.services.test_exam_durability import Server, _database, _run
 pytestmark = [pytest.mark.security, pytest.mark.browser]
 
 
+def _server_url() -> str:
+    """A PostgreSQL server to make a throw-away database on. The browser tests run in the
+    SQLite pass of `make test` (TEST_DATABASE_URL unset there), which hands the server over as
+    LOPHOC_POSTGRES_SERVER_URL, so that this test runs in CI."""
+    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("LOPHOC_POSTGRES_SERVER_URL", "")
+
+
 @pytest.fixture
 def exam_on_its_own_database(tmp_path):
-    if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
+    if not _server_url().startswith("postgresql"):
         pytest.skip(
             "PostgreSQL only: a SQLite file cannot be taken away from a running server cleanly"
         )
-    with _database("postgresql", tmp_path) as url:
+    with _database("postgresql", tmp_path, _server_url()) as url:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -77,7 +84,7 @@ def exam_on_its_own_database(tmp_path):
 def _admin():
     from sqlalchemy.engine import make_url
 
-    base = make_url(os.environ["TEST_DATABASE_URL"]).set(database="postgres")
+    base = make_url(_server_url()).set(database="postgres")
     return create_engine(base, isolation_level="AUTOCOMMIT")
 
 

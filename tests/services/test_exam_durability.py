@@ -120,12 +120,13 @@ def _run(env: dict, *args: str, timeout: float = 60) -> str:
 
 
 @contextlib.contextmanager
-def _database(kind: str, tmp: Path):
-    """A database of our own: a SQLite file, or a PostgreSQL database created and dropped here."""
+def _database(kind: str, tmp: Path, base: str | None = None):
+    """A database of our own: a SQLite file, or a PostgreSQL database created and dropped here
+    (on the server of `base`, default TEST_DATABASE_URL)."""
     if kind == "sqlite":
         yield f"sqlite:///{tmp}/durable.sqlite3"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
+    base = base or os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("PostgreSQL run needs TEST_DATABASE_URL (a server we may create a database on)")
     name = f"lophoc_durability_{uuid.uuid4().hex[:10]}"
