@@ -400,8 +400,9 @@ def test_the_exam_pages_cookie_saves_hold_only_while_the_session_does(web, setti
     web.login("hs0")
     csrf = {"X-CSRFToken": web.csrf("/profile")}
     attempt = _start(web, csrf, exam.id).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
-    option = attempt["questions"][0]["options"][0]["id"]
+    question = next(q for q in attempt["questions"] if q["type"] == "single_choice")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
+    option = question["options"][0]["id"]
     assert web.client.put(url, json={"answer": option, "seq": 1}, headers=csrf).status_code == 200
     assert web.client.put(url, json={"answer": option, "seq": 2}).status_code == 400  # no CSRF
 

@@ -40,6 +40,14 @@ def postgres(app):
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): the restart is simulated there")
 
 
+def _single_choice(attempt: dict) -> tuple[str, str]:
+    """The save URL and an option of a single-choice question (the order is shuffled per
+    attempt, and the bank also holds a true/false cluster, whose answer is a mapping)."""
+    question = next(q for q in attempt["questions"] if q["type"] == "single_choice")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
+    return url, question["options"][0]["id"]
+
+
 def _release_connection() -> None:
     db.session.rollback()
     db.session.close()
@@ -52,8 +60,7 @@ def test_a_save_during_a_database_restart_gets_503_and_its_retry_is_stored(
     exam = _exam(setting)
     headers = web.bearer("hs0")
     attempt = _start(web, headers, exam.id).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
-    option = attempt["questions"][0]["options"][0]["id"]
+    url, option = _single_choice(attempt)
     first = web.client.put(url, json={"answer": option, "seq": 1}, headers=headers)
     assert first.status_code == 200
     _release_connection()
@@ -77,8 +84,7 @@ def test_an_idle_connection_is_checked_and_replaced_before_use(
     exam = _exam(setting)
     headers = web.bearer("hs0")
     attempt = _start(web, headers, exam.id).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
-    option = attempt["questions"][0]["options"][0]["id"]
+    url, option = _single_choice(attempt)
     _release_connection()
     monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every pooled one counts as idle
     assert _terminate_backends() >= 1
