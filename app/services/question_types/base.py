@@ -35,7 +35,7 @@ MSG_NOT_OPTION_ID = "Mã phương án phải là chuỗi ký tự"
 MSG_UNKNOWN_OPTION = "Không có phương án '{key}' trong câu hỏi này"
 MSG_NOT_LIST = "Câu trả lời phải là danh sách mã phương án"
 MSG_DUPLICATE_ANSWER = "Phương án '{key}' được chọn hai lần"
-MSG_NOT_OBJECT = "Câu trả lời phải là một đối tượng {{mã: giá trị}}"
+MSG_NOT_OBJECT = "Câu trả lời phải là một đối tượng {mã: giá trị}"
 
 Json = Any  # a value json.loads can return
 
