@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from app.core.clock import to_local
 from app.core.errors import DomainError
 from app.extensions import db
-from app.services import courses, homework, homework_files, homework_grading
+from app.services import courses, homework, homework_files, homework_grading, homework_records
 from app.web.downloads import safe_name
 from app.web.uploads import read_upload
 
@@ -137,7 +137,7 @@ def return_all(assignment_id: int):
 @bp.post("/<int:assignment_id>/gradebook")
 @login_required
 def feed_gradebook(assignment_id: int):
-    return _act(assignment_id, homework.feed_gradebook, assignment_id)
+    return _act(assignment_id, homework_records.feed_gradebook, assignment_id)
 
 
 @bp.post("/<int:assignment_id>/reopen/<int:submission_id>")
@@ -156,7 +156,7 @@ def extend(assignment_id: int, student_id: int):
 @bp.get("/<int:assignment_id>/submissions.zip")
 @login_required
 def download_all(assignment_id: int):
-    name, data = homework.submissions_zip(current_user, assignment_id)
+    name, data = homework_records.submissions_zip(current_user, assignment_id)
     return send_file(
         io.BytesIO(data),
         mimetype="application/zip",

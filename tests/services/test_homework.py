@@ -9,7 +9,7 @@ import pytest
 
 from app.core import clock
 from app.core.errors import Conflict, ValidationFailed
-from app.services import homework
+from app.services import homework, homework_records
 
 
 @pytest.fixture
@@ -68,9 +68,9 @@ def test_late_penalty_lowers_the_score_the_gradebook_reads(course_setup, make, f
     submission = homework.submit(students[0], assignment.id, "muộn", [])
     assert submission.is_late
     homework.grade(teacher, submission.id, "10")
-    assert homework.returned_scores(course.id) == []  # not returned yet
+    assert homework_records.returned_scores(course.id) == []  # not returned yet
     assert homework.return_all(teacher, assignment.id) == 1
-    scores = homework.returned_scores(course.id)
+    scores = homework_records.returned_scores(course.id)
     assert scores == [
         {"student_id": students[0].id, "assignment_id": assignment.id, "score": Decimal("8.00")}
     ]
@@ -144,13 +144,13 @@ def test_returned_homework_feeds_one_regular_column_of_the_gradebook(course_setu
     submission = homework.submit(students[0], assignment.id, "bài làm", [])
     homework.grade(teacher, submission.id, "17")
     with pytest.raises(ValidationFailed, match="không ghi"):
-        homework.feed_gradebook(
+        homework_records.feed_gradebook(
             teacher, make.assignment(course, title="Không ghi", gradebook_column="none").id
         )
-    assert homework.feed_gradebook(teacher, assignment.id) == 0  # nothing returned yet
+    assert homework_records.feed_gradebook(teacher, assignment.id) == 0  # nothing returned yet
     homework.return_all(teacher, assignment.id)
-    assert homework.feed_gradebook(teacher, assignment.id) == 1
-    assert homework.feed_gradebook(teacher, assignment.id) == 0  # the same cell, unchanged
+    assert homework_records.feed_gradebook(teacher, assignment.id) == 1
+    assert homework_records.feed_gradebook(teacher, assignment.id) == 0  # the same cell, unchanged
     entries = db.session.scalars(select(GradeEntry).where(GradeEntry.source == "homework")).all()
     assert [(e.column, e.score, e.source_id) for e in entries] == [
         ("tx2", Decimal("8.5"), assignment.id)  # 17/20, next to the teacher's tx1

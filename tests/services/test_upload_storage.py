@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.core import storage
 from app.extensions import db
 from app.models import LessonFile, StoredBlob
-from app.services import courses, homework, homework_files
+from app.services import courses, homework, homework_files, homework_records
 from app.services.uploads import read_blob, store_blob
 
 PDF = "%PDF-1.4\nPhiếu học tập\n".encode()
@@ -113,5 +113,6 @@ def test_submission_and_attachment_bytes_use_random_names_and_stay_access_checke
     assert response.status_code == 200 and response.data == PDF
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    with zipfile.ZipFile(io.BytesIO(homework.submissions_zip(teacher, assignment.id)[1])) as z:
+    _name, data = homework_records.submissions_zip(teacher, assignment.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert [z.read(n) for n in z.namelist()] == [PDF]
