@@ -30,6 +30,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_hooks(app)
     register_web(app)
     register_api(app)
+    from app.api.answer_lane import AnswerLane
+
+    app.wsgi_app = AnswerLane(app, app.wsgi_app)  # the exam's answer saves (see its docstring)
     return app
 
 

@@ -29,6 +29,9 @@ class Config:
     SOCKETIO_ASYNC_MODE = os.environ.get("LOPHOC_SOCKETIO_ASYNC_MODE", "auto")
     LOPHOC_TIMEZONE = os.environ.get("LOPHOC_TIMEZONE", "Asia/Ho_Chi_Minh")
     LOPHOC_LANGUAGE = os.environ.get("LOPHOC_LANGUAGE", "vi")
+    # Answer saves written at the WSGI door (app/api/answer_lane.py); 0 sends every save
+    # through the full Flask request path.
+    LOPHOC_ANSWER_LANE = _bool("LOPHOC_ANSWER_LANE", True)
     LANGUAGES = ("vi", "en")
     BABEL_DEFAULT_LOCALE = LOPHOC_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = LOPHOC_TIMEZONE

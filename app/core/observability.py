@@ -112,3 +112,9 @@ JOB_RUNS = Counter(
     "Worker steps run, by step and outcome (ok/error/enqueued).",
     ["step", "outcome"],
 )
+ANSWER_LANE = Counter(
+    "lophoc_answer_lane_total",
+    "Answer saves seen by the direct path (app/api/answer_lane.py): written there, or handed "
+    "over to the full request path (first save of an attempt, refusals, errors).",
+    ["outcome"],
+)
