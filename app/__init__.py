@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from app.web.i18n import select_locale, select_timezone
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     login_manager.init_app(app)
@@ -59,6 +60,16 @@ def _init_extensions(app: Flask) -> None:
         # and is refused with an error event instead of the socket being dropped.
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 2 * 1024 * 1024),
     )
+
+
+def _engine_options(app: Flask) -> dict:
+    """The engine options with the pool sized for a server database (SQLite keeps its own
+    pool: one file, and an in-memory database must stay on one connection)."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options.setdefault("pool_size", app.config.get("LOPHOC_DB_POOL_SIZE", 16))
+        options.setdefault("max_overflow", app.config.get("LOPHOC_DB_MAX_OVERFLOW", 8))
+    return options
 
 
 def _live_message_queue(app: Flask) -> str | None:

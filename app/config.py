@@ -23,6 +23,12 @@ class Config:
     )
     # Idle connections are pinged before use (app.extensions._ping_if_idle), busy ones are not.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": False}
+    # PostgreSQL connections kept open per process (app._engine_options). A request past them
+    # opens an overflow connection, closed again on return: under an exam's load that churn
+    # (a new server backend per request) cost more CPU than the saves themselves. Keep
+    # processes x (size + overflow) under the server's max_connections (100 by default).
+    LOPHOC_DB_POOL_SIZE = int(os.environ.get("LOPHOC_DB_POOL_SIZE", "16"))
+    LOPHOC_DB_MAX_OVERFLOW = int(os.environ.get("LOPHOC_DB_MAX_OVERFLOW", "8"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Socket.IO concurrency: "auto" is gevent when the process was monkey-patched by gevent
     # (gunicorn -k gevent, bench/live_server.py --async-mode gevent), else threading.

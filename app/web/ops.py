@@ -162,7 +162,7 @@ def metrics():
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        for collector in (obs.REQUESTS, obs.LATENCY, obs.JOB_RUNS):
+        for collector in (obs.REQUESTS, obs.LATENCY, obs.JOB_RUNS, obs.ANSWER_LANE):
             registry.register(collector)
     registry.register(DatabaseCollector())
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

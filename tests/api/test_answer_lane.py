@@ -96,6 +96,10 @@ def test_a_plain_save_is_written_by_the_lane_with_the_apis_reply(web, world, app
     for name in ("Content-Type", "Content-Security-Policy", "X-Content-Type-Options"):
         assert reply.headers[name] == full.headers[name]
 
+    # /metrics shows both counts (an operator sees whether saves take the direct path).
+    exposed = web.client.get("/metrics").get_data(as_text=True)
+    assert f'lophoc_answer_lane_total{{outcome="written"}} {_count("written")}' in exposed
+
 
 def test_an_older_or_repeated_seq_changes_nothing_and_says_what_is_stored(web, world):
     seat = Seat(web, web.bearer("hs.a"), world["exam"].id)
