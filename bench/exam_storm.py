@@ -227,12 +227,12 @@ def now() -> float:
     return time.perf_counter()
 
 
-def tree_cpu(pid: int | None) -> float:
-    """CPU seconds used so far by a process and its children (gunicorn workers), from /proc."""
-    if not pid:
+def tree_cpu(pids: list[int] | None) -> float:
+    """CPU seconds used so far by processes and their children (gunicorn workers), /proc."""
+    if not pids:
         return 0.0
     tick = os.sysconf("SC_CLK_TCK")
-    total, wanted = 0.0, {pid}
+    total, wanted = 0.0, set(pids)
     stats = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -451,9 +451,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--server-pid",
-        type=int,
+        type=lambda text: [int(pid) for pid in text.split(",") if pid.strip()],
         default=None,
-        help="the server's pid (gunicorn master): report its CPU per request",
+        help="the server's pid (gunicorn master), or several, comma-separated (one per "
+        "process behind nginx): report their CPU per request",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args()

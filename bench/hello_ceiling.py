@@ -111,19 +111,19 @@ def _summary(name, latencies, errors, wall, cpu) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--threads", type=int, default=32, help="gthread threads per process")
-    parser.add_argument("--database-url", help="PostgreSQL server for a throw-away database")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def measure(
+    workers: int,
+    connections: int,
+    seconds: float,
+    threads: int = 32,
+    database_url: str | None = None,
+    during=None,
+) -> dict:
+    """Start the stack, drive the hello and the save phases, return the report. `during`, if
+    given, is called with the running stack after both phases (bench/stack_matrix.py runs the
+    exam storm there) and its result is added to the report as "during"."""
 
-    hello_ports = [stack_mod.free_port() for _ in range(args.workers)]
+    hello_ports = [stack_mod.free_port() for _ in range(workers)]
     location = (
         "        location = /bench/hello {\n"
         "            proxy_pass http://hello/hello;\n"
@@ -132,9 +132,9 @@ def main() -> int:
         "        }\n"
     )
     stack = stack_mod.Stack(
-        args.workers,
-        args.database_url,
-        threads=args.threads,
+        workers,
+        database_url,
+        threads=threads,
         extra_upstreams={"hello": hello_ports},
         extra_locations=location,
     )
@@ -146,7 +146,7 @@ def main() -> int:
         import exam_setup
 
         with stack.app_context():
-            sitting = exam_setup.prepare(args.connections, class_size=40, n_questions=10)
+            sitting = exam_setup.prepare(connections, class_size=40, n_questions=10)
             seats = [(s.exam_id, s.token) for s in sitting.seats]
         attempts = []
         for exam_id, token in seats:
@@ -178,17 +178,18 @@ def main() -> int:
             return make
 
         results = []
-        app_pids = [p.pid for p in stack.procs[: args.workers]]
+        app_pids = [p.pid for p in stack.procs[: workers]]
         hello_pids = [p.pid for p in hello_procs]
         for name, makers, pids in (
-            ("hello", [hello_maker] * args.connections, hello_pids),
+            ("hello", [hello_maker] * connections, hello_pids),
             ("exam save", [save_maker(a) for a in attempts], app_pids),
         ):
             cpu_before = _tree_cpu(pids)
-            latencies, errors, wall = asyncio.run(_drive(stack.port, makers, args.seconds))
+            latencies, errors, wall = asyncio.run(_drive(stack.port, makers, seconds))
             cpu = _tree_cpu(pids) - cpu_before
             results.append(_summary(name, latencies, errors, wall, cpu))
         memory = stack.memory()
+        extra = during(stack) if during is not None else None
     hello, save = results
     ratio_throughput = round(hello["per_s"] / save["per_s"], 2) if save["per_s"] else None
     ratio_cpu = (
@@ -197,15 +198,36 @@ def main() -> int:
         else None
     )
     report = {
-        "workers": args.workers,
-        "connections": args.connections,
-        "database": "postgresql" if args.database_url else "sqlite",
+        "workers": workers,
+        "connections": connections,
+        "database": "postgresql" if database_url else "sqlite",
         "results": results,
         "save_cost_in_hellos_by_throughput": ratio_throughput,
         "save_cost_in_hellos_by_server_cpu": ratio_cpu,
         "target": "<= 3",
         "memory": memory,
     }
+    if extra is not None:
+        report["during"] = extra
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--threads", type=int, default=32, help="gthread threads per process")
+    parser.add_argument("--database-url", help="PostgreSQL server for a throw-away database")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    report = measure(args.workers, args.connections, args.seconds, args.threads, args.database_url)
+    results = report["results"]
+    ratio_throughput = report["save_cost_in_hellos_by_throughput"]
+    ratio_cpu = report["save_cost_in_hellos_by_server_cpu"]
+    memory = report["memory"]
     if args.json:
         print(json.dumps(report))
     else:

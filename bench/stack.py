@@ -140,7 +140,7 @@ class Stack:
             "LOPHOC_PROXY_COUNT": "1",
             "LOPHOC_SECURE_COOKIES": "0",
             "LOPHOC_LOG_FORMAT": "json",
-            "LOPHOC_LOG_LEVEL": "WARNING",
+            "LOPHOC_LOG_LEVEL": "INFO",  # as in production: an access line per request
             "LOPHOC_THREADS": str(self.threads),
             "LOPHOC_LOGIN_RATE_LIMIT": "10000 per minute",
             "PROMETHEUS_MULTIPROC_DIR": str(self.tmp / "prometheus"),
@@ -168,17 +168,20 @@ class Stack:
     def _nginx_config(self) -> Path:
         http_conf = (ROOT / "deploy" / "nginx" / "lophoc-http.conf").read_text()
         servers = "".join(f"    server 127.0.0.1:{p};\n" for p in self.ports)
+        # The upstream's idle keep-alive connections as deploy/ sets them (too few, and every
+        # request past them opens a new connection to gunicorn).
+        keepalive = re.search(r"upstream lophoc \{.*?keepalive (\d+);", http_conf, flags=re.S)[1]
         http_conf = re.sub(
             r"upstream lophoc \{.*?\n\}",
             "upstream lophoc {\n    hash $lophoc_affinity consistent;\n"
             + servers
-            + "    keepalive 32;\n}",
+            + f"    keepalive {keepalive};\n}}",
             http_conf,
             flags=re.S,
         )
         for name, ports in self.extra_upstreams.items():
             lines = "".join(f"    server 127.0.0.1:{p};\n" for p in ports)
-            http_conf += f"\nupstream {name} {{\n{lines}    keepalive 32;\n}}\n"
+            http_conf += f"\nupstream {name} {{\n{lines}    keepalive {keepalive};\n}}\n"
         temp = {
             name: self.tmp / "nginx" / name for name in ("body", "proxy", "fcgi", "uwsgi", "scgi")
         }
