@@ -84,8 +84,12 @@ class Stack:
         threads: int = 32,
         extra_upstreams: dict[str, list[int]] | None = None,
         extra_locations: str = "",
+        worker_class: str | None = None,
     ):
         self.workers = workers
+        # None: deploy/gunicorn.conf.py's gthread; "gevent": docs/deploy.md's worker for many
+        # live-classroom clients (PostgreSQL only).
+        self.worker_class = worker_class
         self.admin_url = database_url
         self.redis_url = redis_url
         self.threads = threads
@@ -154,8 +158,11 @@ class Stack:
     def _start_gunicorn(self, port: int, app: str = "wsgi:app") -> subprocess.Popen:
         env = self.env() | {"LOPHOC_BIND": f"127.0.0.1:{port}"}
         log = (self.tmp / f"gunicorn-{port}.log").open("wb")
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        if self.worker_class and app == "wsgi:app":
+            command += ["--worker-class", self.worker_class, "--worker-connections", "10000"]
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app],
+            [*command, app],
             cwd=ROOT,
             env=env,
             stdout=log,

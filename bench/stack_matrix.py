@@ -7,8 +7,12 @@ nginx), then, through nginx:
   2. the exam storm (bench/exam_storm.py, a subprocess): --students start the same sitting
      within --start-window, save --saves-per-student answers each with no think time, submit;
      then the database is checked (no duplicate attempt, every acknowledged save stored);
-  3. memory: RSS of each LopHoc worker at the end.
-and prints one table (or --json, one line per configuration).
+  3. memory: RSS of each LopHoc worker at the end;
+and, with --live-rooms N (PostgreSQL only), a second stack of N processes in gunicorn's gevent
+worker (docs/deploy.md) sharing Redis, where bench/live_room.py's N rooms of 40 python-socketio
+clients connect through nginx (WebSocket) and each teacher's chat line is timed to every
+student: connected, delivered, p50/p99, and the workers' RSS before and with the clients.
+Prints one table per part (or --json, one line per configuration).
 
     .venv/bin/python bench/stack_matrix.py                         # SQLite and PostgreSQL, 1/2/4
     .venv/bin/python bench/stack_matrix.py --databases postgresql --workers 1,2 --seconds 5 \\
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import hello_ceiling  # noqa: E402
+import stack as stack_mod  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -64,6 +69,72 @@ def _storm(stack, args) -> dict:
     result = json.loads(lines[-1])
     result["exit_code"] = done.returncode  # 1: a duplicate attempt or a lost save
     return result
+
+
+def live(workers: int, args) -> dict:
+    """bench/live_room.py through nginx to `workers` gevent processes sharing Redis."""
+    stack = stack_mod.Stack(
+        workers, args.postgres_url, redis_url=args.redis_url, worker_class="gevent"
+    )
+    with stack:
+        env = os.environ | stack.env() | {"LOPHOC_ENV": "development"}
+        plan = stack.tmp / "live-plan.json"
+        script = str(ROOT / "bench" / "live_room.py")
+        rooms = str(args.live_rooms)
+        subprocess.run(
+            [PYTHON, script, "setup", "--rooms", rooms, "--plan", str(plan)],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        pids = [c for proc in stack.procs[:workers] for c in stack_mod._children(proc.pid)]
+        idle = stack.memory()["rss_mb"]
+        done = subprocess.run(
+            [
+                PYTHON,
+                script,
+                "run",
+                "--plan",
+                str(plan),
+                "--rooms",
+                rooms,
+                "--servers",
+                f"http://127.0.0.1:{stack.port}",
+                "--procs",
+                str(args.live_procs),
+                "--messages",
+                str(args.live_messages),
+                "--pids",
+                ",".join(map(str, pids)),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        result = json.loads(lines[-1]) if lines else {"failed": done.stderr[-2000:]}
+    result.update(workers=workers, rss_mb_idle=idle)
+    return result
+
+
+def _live_row(r: dict) -> str:
+    server = r.get("server") or {}
+    with_clients = server.get("rss_mb_connected")
+    idle = sum(r["rss_mb_idle"])
+    per_1000 = (
+        round((with_clients - idle) / r["connected"] * 1000, 1)
+        if with_clients and r.get("connected")
+        else None
+    )
+    return (
+        f"| {r['workers']} | {r.get('connected')} / {r.get('clients')} "
+        f"| {r.get('connect_seconds')} s | {r.get('delivered')} / {r.get('expected')} "
+        f"| {r.get('p50_ms')} / {r.get('p99_ms')} ms "
+        f"| {idle:.0f} -> {with_clients} MB ({per_1000} MB per 1,000 clients) "
+        f"| {server.get('cpu_s_joining')} / {server.get('cpu_s_messages')} |"
+    )
 
 
 def run(database: str, workers: int, args) -> dict:
@@ -113,6 +184,12 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=200, help="exam storm")
     parser.add_argument("--saves-per-student", type=int, default=30)
     parser.add_argument("--start-window", type=float, default=1.0)
+    parser.add_argument(
+        "--live-rooms", type=int, default=0, help="live-room part: rooms of 40 (0: skip it)"
+    )
+    parser.add_argument("--live-messages", type=int, default=5, help="chat lines per teacher")
+    parser.add_argument("--live-procs", type=int, default=2, help="client processes")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--json", action="store_true", help="one JSON line per configuration")
     args = parser.parse_args()
 
@@ -130,6 +207,21 @@ def main() -> int:
             report = run(database, workers, args)
             reports.append(report)
             print(json.dumps(report) if args.json else _row(report), flush=True)
+    if args.live_rooms:
+        if not args.json:
+            print(
+                "\n| processes (gevent) | connected | joined in | delivered | p50 / p99 "
+                "| worker RSS idle -> with clients | CPU s joining / messages |\n"
+                "|---|---|---|---|---|---|---|",
+                flush=True,
+            )
+        for workers in (int(w) for w in args.workers.split(",")):
+            result = live(workers, args)
+            print(json.dumps(result) if args.json else _live_row(result), flush=True)
+            if result.get("connected") != result.get("clients") or (
+                result.get("delivered") != result.get("expected")
+            ):
+                reports.append({"results": [{"errors": 1}], "during": {"exit_code": 1}})
     bad = [
         r
         for r in reports
