@@ -6,6 +6,12 @@ year - through its school_year_id, course, class, exam, attempt, assignment or s
 refused with a Conflict (409) before anything reaches the database. The set of archived years
 is cached per process for ARCHIVED_TTL seconds (one small query at most that often); archiving
 in this process takes effect at once, in other processes within that time.
+
+The exam's answer save is one Core statement (exam_answers, and the direct path of
+app/api/answer_lane.py), which this ORM guard does not see; it writes only into an attempt in
+progress, and a year is archived only when none of its attempts is (archive_year), while new
+attempts, resumes and reopenings go through the ORM and are refused. So it never writes into
+an archived year either.
 """
 
 from __future__ import annotations
@@ -141,6 +147,23 @@ def archive_year(actor: User | None, school_code: str, year_name: str) -> School
                 d=year.ends_on.strftime("%d/%m/%Y"),
             ),
             code="year_not_finished",
+        )
+    in_progress = db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .join(Exam, Exam.id == Attempt.exam_id)
+        .join(Course, Course.id == Exam.course_id)
+        .where(Course.school_year_id == year.id, Attempt.status == "in_progress")
+    )
+    if in_progress:
+        raise Conflict(
+            _(
+                "Năm học %(y)s còn %(n)s bài thi đang làm; hãy để các bài được nộp (hoặc đóng "
+                "chúng ở màn hình giám thị) rồi mới lưu trữ.",
+                y=year.name,
+                n=in_progress,
+            ),
+            code="attempts_in_progress",
         )
     audit.record(actor, "school_year.archive", year, {"is_archived": [False, True]})
     year.is_archived = True

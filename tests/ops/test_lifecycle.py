@@ -104,6 +104,47 @@ def test_an_archived_year_is_read_only(app, web, make, school, past_course):
     assert after.status_code == 200
 
 
+def test_a_year_with_an_exam_in_progress_cannot_be_archived(app, school, past_course):
+    """The answer save writes with one Core statement the ORM guard does not see; it writes
+    only into attempts in progress, so a year is archived only once none is."""
+    from datetime import timedelta
+
+    from app.core.clock import now_utc
+    from app.models import Attempt, Exam
+
+    course, pupil = past_course["course"], past_course["pupil"]
+    exam = Exam(
+        school_id=school.id,
+        course_id=course.id,
+        title="Kiểm tra cuối kỳ",
+        opens_at=now_utc() - timedelta(hours=1),
+        duration_minutes=45,
+    )
+    db.session.add(exam)
+    db.session.flush()
+    attempt = Attempt(
+        school_id=school.id,
+        exam_id=exam.id,
+        student_id=pupil.id,
+        seed=7,
+        deadline_at=now_utc() + timedelta(minutes=30),
+    )
+    db.session.add(attempt)
+    db.session.commit()
+
+    refused = _cli(app, "years", "archive", "2024-2025", "--school", school.code)
+    assert refused.exit_code == 1
+    assert "còn 1 bài thi đang làm" in refused.output
+    db.session.rollback()
+    assert not past_course["year"].is_archived
+
+    attempt.status = "submitted"
+    attempt.submitted_at = now_utc()
+    db.session.commit()
+    archived = _cli(app, "years", "archive", "2024-2025", "--school", school.code)
+    assert archived.exit_code == 0, archived.output
+
+
 def test_the_current_year_cannot_be_archived(app, school):
     from app.services.school import current_year
 
