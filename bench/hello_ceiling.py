@@ -118,6 +118,7 @@ def measure(
     threads: int = 32,
     database_url: str | None = None,
     during=None,
+    worker_class: str | None = None,
 ) -> dict:
     """Start the stack, drive the hello and the save phases, return the report. `during`, if
     given, is called with the running stack after both phases (bench/stack_matrix.py runs the
@@ -137,6 +138,7 @@ def measure(
         threads=threads,
         extra_upstreams={"hello": hello_ports},
         extra_locations=location,
+        worker_class=worker_class,
     )
     with stack:
         hello_procs = [stack._start_gunicorn(p, "bench.hello_app:app") for p in hello_ports]
@@ -178,7 +180,7 @@ def measure(
             return make
 
         results = []
-        app_pids = [p.pid for p in stack.procs[: workers]]
+        app_pids = [p.pid for p in stack.procs[:workers]]
         hello_pids = [p.pid for p in hello_procs]
         for name, makers, pids in (
             ("hello", [hello_maker] * connections, hello_pids),
@@ -199,6 +201,8 @@ def measure(
     )
     report = {
         "workers": workers,
+        # deploy/gunicorn.conf.py's choice unless given: gevent on PostgreSQL, gthread on SQLite
+        "worker_class": worker_class or ("gevent" if database_url else "gthread"),
         "connections": connections,
         "database": "postgresql" if database_url else "sqlite",
         "results": results,
@@ -221,9 +225,20 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--threads", type=int, default=32, help="gthread threads per process")
     parser.add_argument("--database-url", help="PostgreSQL server for a throw-away database")
+    parser.add_argument(
+        "--worker-class",
+        help="gunicorn worker class (default: deploy/gunicorn.conf.py's, gevent on PostgreSQL)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    report = measure(args.workers, args.connections, args.seconds, args.threads, args.database_url)
+    report = measure(
+        args.workers,
+        args.connections,
+        args.seconds,
+        args.threads,
+        args.database_url,
+        worker_class=args.worker_class,
+    )
     results = report["results"]
     ratio_throughput = report["save_cost_in_hellos_by_throughput"]
     ratio_cpu = report["save_cost_in_hellos_by_server_cpu"]

@@ -87,8 +87,7 @@ class Stack:
         worker_class: str | None = None,
     ):
         self.workers = workers
-        # None: deploy/gunicorn.conf.py's gthread; "gevent": docs/deploy.md's worker for many
-        # live-classroom clients (PostgreSQL only).
+        # None: deploy/gunicorn.conf.py's choice (gevent on PostgreSQL, gthread on SQLite).
         self.worker_class = worker_class
         self.admin_url = database_url
         self.redis_url = redis_url
@@ -153,16 +152,15 @@ class Stack:
         }
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        if self.worker_class:
+            env["LOPHOC_WORKER_CLASS"] = self.worker_class
         return env
 
     def _start_gunicorn(self, port: int, app: str = "wsgi:app") -> subprocess.Popen:
         env = self.env() | {"LOPHOC_BIND": f"127.0.0.1:{port}"}
         log = (self.tmp / f"gunicorn-{port}.log").open("wb")
-        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-        if self.worker_class and app == "wsgi:app":
-            command += ["--worker-class", self.worker_class, "--worker-connections", "10000"]
         proc = subprocess.Popen(
-            [*command, app],
+            [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app],
             cwd=ROOT,
             env=env,
             stdout=log,

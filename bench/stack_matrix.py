@@ -146,6 +146,7 @@ def run(database: str, workers: int, args) -> dict:
         args.threads,
         url,
         during=lambda stack: _storm(stack, args),
+        worker_class=args.worker_class,
     )
     report["database"] = database
     return report
@@ -156,7 +157,7 @@ def _row(report: dict) -> str:
     storm = report.get("during") or {}
     errors = sum((storm.get("errors") or {}).values()) + hello["errors"] + save["errors"]
     return (
-        f"| {report['database']} | {report['workers']} "
+        f"| {report['database']} | {report['workers']} ({report['worker_class']}) "
         f"| {hello['per_s']:,.0f} ({hello['server_cpu_ms_per_request']} ms) "
         f"| {save['per_s']:,.0f} ({save['server_cpu_ms_per_request']} ms), p99 {save['p99_ms']} ms "
         f"| {report['save_cost_in_hellos_by_throughput']} / "
@@ -181,6 +182,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64, help="ceiling phases")
     parser.add_argument("--seconds", type=float, default=15, help="per ceiling phase")
     parser.add_argument("--threads", type=int, default=8, help="gthread threads per process")
+    parser.add_argument(
+        "--worker-class", help="default: deploy/gunicorn.conf.py's (gevent on PostgreSQL)"
+    )
     parser.add_argument("--students", type=int, default=200, help="exam storm")
     parser.add_argument("--saves-per-student", type=int, default=30)
     parser.add_argument("--start-window", type=float, default=1.0)

@@ -1,19 +1,29 @@
 """gunicorn settings for LopHoc (docs/deploy.md): `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
 
-Flask-SocketIO runs in threading mode, so each gunicorn is ONE gthread worker with many threads
-(a Socket.IO connection lives in the worker that accepted it); scale out with more gunicorn
-processes on more ports (lophoc-web@PORT units) behind nginx's sticky upstream.
-Environment: LOPHOC_BIND (127.0.0.1:8001), LOPHOC_THREADS (100), PROMETHEUS_MULTIPROC_DIR.
+ONE worker per gunicorn (a Socket.IO connection lives in the worker that accepted it); scale out
+with more gunicorn processes on more ports (lophoc-web@PORT units) behind nginx's sticky
+upstream. The worker class:
+- gevent on PostgreSQL (the default there): one greenlet per connection. Every open exam page
+  and live-classroom page holds a WebSocket for as long as it is open; under gthread each holds
+  one of the worker's threads, and once they are all taken the process stops answering HTTP at
+  all (answer saves included) - with 100 threads, 100 students' pages would do it.
+- gthread with SQLite (gevent cannot be used there: SQLite's calls block the event loop):
+  LOPHOC_THREADS threads, so at most that many open pages per process; a lab server's size.
+Environment: LOPHOC_BIND (127.0.0.1:8001), LOPHOC_WORKER_CLASS (gevent | gthread, default by
+the database), LOPHOC_THREADS (100, gthread), LOPHOC_WORKER_CONNECTIONS (10000, gevent),
+PROMETHEUS_MULTIPROC_DIR.
 """
 
 import os
 import tempfile
 
 bind = os.environ.get("LOPHOC_BIND", "127.0.0.1:8001")
-worker_class = "gthread"
+_on_postgresql = os.environ.get("DATABASE_URL", "").startswith("postgresql")
+worker_class = os.environ.get("LOPHOC_WORKER_CLASS") or ("gevent" if _on_postgresql else "gthread")
 workers = 1
 threads = int(os.environ.get("LOPHOC_THREADS", "100"))
-timeout = 120  # a WebSocket is a long request; gthread keeps it on its own thread
+worker_connections = int(os.environ.get("LOPHOC_WORKER_CONNECTIONS", "10000"))
+timeout = 120  # the worker heartbeat; a WebSocket is a long request (its own thread or greenlet)
 graceful_timeout = 30
 keepalive = 75  # above nginx's upstream keepalive_timeout (60 s)
 accesslog = None  # LopHoc logs every request itself (lophoc.access, with the request id)
