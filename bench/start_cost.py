@@ -84,7 +84,7 @@ def _call(client, counter, seat, expect: int) -> tuple[float, float, int, int]:
     reply = client.post(url, json={}, headers=headers)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if reply.status_code != expect:
-        raise SystemExit(f"{url}: {reply.status_code} instead of {expect}: {reply.get_data()[:300]}")
+        raise SystemExit(f"{url}: {reply.status_code}, not {expect}: {reply.get_data()[:300]}")
     return cpu * 1000, wall * 1000, counter.statements, counter.commits
 
 
