@@ -34,6 +34,7 @@ from app.models import (
 from app.services import access, exam_content, exam_live, exam_proctor, exam_scoring
 from app.services.access import get_scoped
 from app.services.exam_answers import GRACE
+from app.services.identity import TokenCaller
 
 EVENT_KINDS = {
     "blur",
@@ -185,7 +186,7 @@ def _entry_query():
     )
 
 
-def _entry(actor: User, exam_id: int) -> tuple[Exam, Attempt | None, int, int | None]:
+def _entry(actor: User | TokenCaller, exam_id: int) -> tuple[Exam, Attempt | None, int, int | None]:
     """(exam, the attempt in progress, how many attempts there are, extra minutes) of the
     student's exam in one query; the same NotFound as student_exam for anyone else."""
     key = access.checked_id(exam_id)
@@ -201,7 +202,7 @@ def _entry(actor: User, exam_id: int) -> tuple[Exam, Attempt | None, int, int | 
 
 
 def start_attempt(
-    actor: User,
+    actor: User | TokenCaller,
     exam_id: int,
     *,
     access_code: str | None = None,
@@ -260,7 +261,7 @@ def start_attempt(
         return attempt, True
 
 
-def _variant(exam: Exam, student: User) -> tuple[int | None, int]:
+def _variant(exam: Exam, student: User | TokenCaller) -> tuple[int | None, int]:
     """(variant code, seed): a fixed variant ("mã đề") when the exam has them, dealt by the
     student's place in the class list so that neighbours get different codes; otherwise a
     random seed of the student's own."""
