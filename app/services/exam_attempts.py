@@ -318,13 +318,9 @@ def attempt_view(attempt: Attempt, *, new: bool = False) -> dict:
     `new`: the attempt was just created, so it has no answers to read back."""
     exam = attempt.exam
     now = now_utc()
-    items = exam_content.question_order(
-        exam_content.exam_items(exam.id), attempt.seed, exam.shuffle_questions
+    questions = exam_content.public_questions(
+        exam.id, attempt.seed, exam.shuffle_questions, exam.shuffle_options
     )
-    questions = [
-        exam_content.public_question(item, n, attempt.seed, exam.shuffle_options)
-        for n, item in enumerate(items, start=1)
-    ]
     rows = []
     if not new:
         rows = db.session.execute(

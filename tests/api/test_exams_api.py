@@ -3,6 +3,7 @@ seq, deadline enforced by the server, submit once, scoring, results and the logg
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from sqlalchemy import event, func, select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, IntegrityEvent, Response
-from app.services import exam_attempts, exam_changes, exams, questions
+from app.services import exam_attempts, exam_changes, exam_content, exams, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 from tests.exam_world import choice, exam_class, publish
@@ -499,3 +500,22 @@ def test_a_cookie_start_holds_only_while_the_session_does(web, setting):
     setting["students"][0].session_version += 1
     db.session.commit()
     assert _start(web, csrf, exam.id).status_code == 401
+
+
+def test_the_cached_question_views_are_the_ones_built_afresh(web, setting):
+    """The exam page's questions come from a per-process memo of the public views: each
+    student must still get exactly what building them for that attempt gives."""
+    exam = _exam(setting)
+    exam_id, by_question, by_option = exam.id, exam.shuffle_questions, exam.shuffle_options
+    orders = set()
+    for name in ("hs0", "hs1", "hs2"):
+        body = _start(web, web.bearer(name), exam_id).get_json()
+        seed = db.session.get(Attempt, body["id"]).seed
+        items = exam_content.question_order(exam_content.exam_items(exam_id), seed, by_question)
+        fresh = [
+            exam_content.public_question(item, n, seed, by_option)
+            for n, item in enumerate(items, start=1)
+        ]
+        assert body["questions"] == json.loads(json.dumps(fresh))
+        orders.add(json.dumps([q["options"] for q in body["questions"]]))
+    assert len(orders) > 1  # the options are still shuffled per student
