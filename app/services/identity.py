@@ -150,10 +150,8 @@ def create_integration_token(
 
 def _check_token(found, user_active: bool | None, now: datetime) -> None:
     """The one rule for a presented token (both lookups below use it)."""
-    if (
-        found is None
-        or found.revoked_at is not None
-        or (found.expires_at and found.expires_at <= now)
+    if found is None or found.revoked_at is not None or (
+        found.expires_at and found.expires_at <= now
     ):
         raise NotAuthenticated(_("Mã truy cập không hợp lệ hoặc đã hết hạn."), code="invalid_token")
     if not user_active:
