@@ -519,3 +519,43 @@ def test_the_cached_question_views_are_the_ones_built_afresh(web, setting):
         assert body["questions"] == json.loads(json.dumps(fresh))
         orders.add(json.dumps([q["options"] for q in body["questions"]]))
     assert len(orders) > 1  # the options are still shuffled per student
+
+
+def test_two_starts_at_the_same_instant_give_one_attempt(web, setting, frozen_now):
+    """Another worker's start of the same student commits between this one's read and its
+    INSERT: the unique constraint refuses the second row and the winner's attempt is sent."""
+    exam_id = _exam(setting).id
+    headers = web.bearer("hs0")
+    student_id, school_id = setting["students"][0].id, setting["students"][0].school_id
+    raced = []
+
+    def other_start_wins(_conn, _cursor, statement, *_args):
+        if raced or not statement.lstrip().upper().startswith("INSERT INTO ATTEMPTS"):
+            return
+        values = {
+            "school_id": school_id,
+            "exam_id": exam_id,
+            "student_id": student_id,
+            "number": 1,
+            "seed": 7,
+            "status": "in_progress",
+            "started_at": frozen_now,
+            "deadline_at": frozen_now + timedelta(minutes=15),
+            "session_key": "",
+            "start_ip": "",
+            "submitted_by": "",
+            "needs_grading": False,
+        }
+        raced.append(None)  # the competing INSERT passes through this listener too
+        with db.engine.begin() as other:
+            row = other.execute(Attempt.__table__.insert().values(values))
+        raced[0] = row.inserted_primary_key[0]
+
+    event.listen(db.engine, "before_cursor_execute", other_start_wins)
+    try:
+        reply = _start(web, headers, exam_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", other_start_wins)
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["id"] == raced[0]
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
