@@ -43,10 +43,10 @@ def single_statement(view):
 
 
 def authenticated_caller(view):
-    """Like authenticated(), for a hot path that needs only the caller's id and school: a
-    bearer token or the session cookie (the exam page's calls) is checked by the same rules
-    as for every request (identity.caller_for_token / caller_for_session) without loading the
-    user."""
+    """Like authenticated() (no scope: integration tokens are refused), for a hot path that
+    needs only the caller's id, school and role (an answer save, an exam start): a bearer
+    token or the session cookie (the exam page's calls) is checked by the same rules as for
+    every request (identity.caller_for_token / caller_for_session) without loading the user."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):

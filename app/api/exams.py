@@ -174,7 +174,7 @@ class ExamsResource(MethodView):
 
 @blp.route("/exams/<int:exam_id>/attempts")
 class StartResource(MethodView):
-    @authenticated()
+    @authenticated_caller
     @blp.arguments(StartArgs)
     @blp.response(201, AttemptView)
     @blp.alt_response(200, schema=AttemptView, description="Bài làm đang dở")

@@ -34,18 +34,23 @@ def can_see_school(actor: User, school_id: int | None) -> bool:
     )
 
 
-def get_scoped(model: type[T], record_id: object, actor: User) -> T:
-    """Load `model` by id within the actor's school; another school's row is simply not found.
-
-    Raises NotFound (never Forbidden, so ids of other schools do not leak).
-    """
+def checked_id(record_id: object) -> int:
+    """`record_id` as a row id; NotFound when it cannot be one (as for a missing row)."""
     try:
         key = int(record_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise NotFound(str(_l("Không tìm thấy."))) from None
     if not 0 < key <= MAX_ID:
         raise NotFound(str(_l("Không tìm thấy.")))
-    record = db.session.get(model, key)
+    return key
+
+
+def get_scoped(model: type[T], record_id: object, actor: User) -> T:
+    """Load `model` by id within the actor's school; another school's row is simply not found.
+
+    Raises NotFound (never Forbidden, so ids of other schools do not leak).
+    """
+    record = db.session.get(model, checked_id(record_id))
     if record is None or not can_see_school(actor, getattr(record, "school_id", None)):
         raise NotFound(str(_l("Không tìm thấy.")))
     return record

@@ -4,6 +4,7 @@ browser is gone. Saving answers, the hot path, is in exam_answers."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -12,8 +13,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.clock import now_utc
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -21,15 +24,17 @@ from app.extensions import db
 from app.models import (
     Attempt,
     ClassMembership,
+    Course,
     Exam,
     ExamAccommodation,
     IntegrityEvent,
     Response,
     User,
 )
-from app.services import exam_content, exam_live, exam_proctor, exam_scoring
+from app.services import access, exam_content, exam_live, exam_proctor, exam_scoring
 from app.services.access import get_scoped
 from app.services.exam_answers import GRACE
+from app.services.identity import TokenCaller
 
 EVENT_KINDS = {
     "blur",
@@ -113,25 +118,13 @@ def _check_entry(exam: Exam, now: datetime, access_code: str | None, ip: str) ->
             raise Forbidden(_("Mã vào phòng thi không đúng."), code="access_code_wrong")
 
 
-def _deadline(exam: Exam, student_id: int, started: datetime) -> datetime:
-    extra = db.session.scalar(
-        select(ExamAccommodation.extra_minutes).where(
-            ExamAccommodation.exam_id == exam.id, ExamAccommodation.student_id == student_id
-        )
-    )
+def _deadline(exam: Exam, extra: int | None, started: datetime) -> datetime:
+    """The attempt's deadline: the duration plus the student's extra minutes; the exam's
+    close time caps it unless the student has extra time."""
     deadline = started + timedelta(minutes=exam.duration_minutes + (extra or 0))
     if exam.closes_at is not None and not extra:
         deadline = min(deadline, exam.closes_at)
     return deadline
-
-
-def _attempts_of(exam_id: int, student_id: int) -> tuple[Attempt | None, int]:
-    """(the attempt in progress, how many attempts there are) in one query."""
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam_id, Attempt.student_id == student_id)
-    ).all()
-    open_one = next((a for a in attempts if a.status == "in_progress"), None)
-    return open_one, len(attempts)
 
 
 @contextmanager
@@ -156,8 +149,60 @@ def _open_attempt(exam_id: int, student_id: int) -> Attempt | None:
     )
 
 
+@functools.cache
+def _entry_query():
+    """Built once per process: building this statement costs as much CPU as running it."""
+    student_id = bindparam("student_id")
+    open_one = aliased(Attempt)
+    member = ClassMembership
+    enrolled = (
+        select(member.id)
+        .where(member.class_id == Course.class_id, member.student_id == student_id)
+        .exists()
+    )
+    extra = (
+        select(ExamAccommodation.extra_minutes)
+        .where(ExamAccommodation.exam_id == Exam.id, ExamAccommodation.student_id == student_id)
+        .scalar_subquery()
+    )
+    done = (
+        select(func.count(Attempt.id))
+        .where(Attempt.exam_id == Exam.id, Attempt.student_id == student_id)
+        .scalar_subquery()
+    )
+    return (
+        select(Exam, open_one, enrolled, extra, done)
+        .join(Course, Course.id == Exam.course_id)
+        .outerjoin(
+            open_one,
+            and_(
+                open_one.exam_id == Exam.id,
+                open_one.student_id == student_id,
+                open_one.status == "in_progress",
+            ),
+        )
+        .options(contains_eager(Exam.course))
+        .where(Exam.id == bindparam("exam_id"))
+    )
+
+
+def _entry(actor: User | TokenCaller, exam_id: int) -> tuple[Exam, Attempt | None, int, int | None]:
+    """(exam, the attempt in progress, how many attempts there are, extra minutes) of the
+    student's exam in one query; the same NotFound as student_exam for anyone else."""
+    key = access.checked_id(exam_id)
+    row = db.session.execute(_entry_query(), {"exam_id": key, "student_id": actor.id}).first()
+    if row is None or not access.can_see_school(actor, row[0].school_id):
+        raise NotFound(_("Không tìm thấy."))
+    exam, attempt, is_enrolled, extra_minutes, count = row
+    if actor.role != "student" or not is_enrolled or not exam.is_published:
+        raise NotFound(_("Không tìm thấy bài kiểm tra."))
+    if attempt is not None:
+        set_committed_value(attempt, "exam", exam)  # the view reads it: no reload
+    return exam, attempt, count, extra_minutes
+
+
 def start_attempt(
-    actor: User,
+    actor: User | TokenCaller,
     exam_id: int,
     *,
     access_code: str | None = None,
@@ -167,19 +212,19 @@ def start_attempt(
     """The student's attempt in progress, or a new one; returns (attempt, created).
 
     Raises NotFound (not the student's exam), Conflict (not open yet, closed, no attempts
-    left), Forbidden (IP range, access code), Busy (start queue full: retry)."""
+    left), Forbidden (IP range, access code), Busy (start queue full: retry). Resuming
+    writes only when the device changed (a new session key)."""
     with admission.admit():
-        exam = student_exam(actor, exam_id)
+        exam, attempt, done, extra = _entry(actor, exam_id)
         now = now_utc()
-        attempt, done = _attempts_of(exam.id, actor.id)
         if attempt is not None and exam_proctor.is_expired(attempt, now):
             exam_scoring.close(attempt, "deadline")
             db.session.commit()
             attempt = None
         if attempt is not None:
-            _take_over(attempt, session_key, ip)
-            with _keep_loaded():
-                db.session.commit()
+            if _take_over(attempt, session_key, ip):
+                with _keep_loaded():
+                    db.session.commit()
             return attempt, False
         _check_entry(exam, now, access_code, ip)
         if done >= exam.max_attempts:
@@ -194,7 +239,7 @@ def start_attempt(
             variant_code=variant_code,
             status="in_progress",
             started_at=now,
-            deadline_at=_deadline(exam, actor.id, now),
+            deadline_at=_deadline(exam, extra, now),
             session_key=session_key[:64],
             start_ip=ip[:45],
         )
@@ -216,7 +261,7 @@ def start_attempt(
         return attempt, True
 
 
-def _variant(exam: Exam, student: User) -> tuple[int | None, int]:
+def _variant(exam: Exam, student: User | TokenCaller) -> tuple[int | None, int]:
     """(variant code, seed): a fixed variant ("mã đề") when the exam has them, dealt by the
     student's place in the class list so that neighbours get different codes; otherwise a
     random seed of the student's own."""
@@ -234,9 +279,12 @@ def _variant(exam: Exam, student: User) -> tuple[int | None, int]:
     return code, exam_content.variant_seed(exam.id, code)
 
 
-def _take_over(attempt: Attempt, session_key: str, ip: str) -> None:
-    """A second device continues the attempt; the teacher sees a warning event."""
-    if session_key and attempt.session_key and session_key != attempt.session_key:
+def _take_over(attempt: Attempt, session_key: str, ip: str) -> bool:
+    """A second device continues the attempt; the teacher sees a warning event. Returns
+    whether anything changed (the same device resuming changes nothing)."""
+    if not session_key or session_key == attempt.session_key:
+        return False
+    if attempt.session_key:
         db.session.add(
             IntegrityEvent(
                 school_id=attempt.school_id,
@@ -246,8 +294,8 @@ def _take_over(attempt: Attempt, session_key: str, ip: str) -> None:
                 detail={},
             )
         )
-    if session_key:
-        attempt.session_key = session_key[:64]
+    attempt.session_key = session_key[:64]
+    return True
 
 
 # ---------------------------------------------------------------- view
@@ -270,13 +318,9 @@ def attempt_view(attempt: Attempt, *, new: bool = False) -> dict:
     `new`: the attempt was just created, so it has no answers to read back."""
     exam = attempt.exam
     now = now_utc()
-    items = exam_content.question_order(
-        exam_content.exam_items(exam.id), attempt.seed, exam.shuffle_questions
+    questions = exam_content.public_questions(
+        exam.id, attempt.seed, exam.shuffle_questions, exam.shuffle_options
     )
-    questions = [
-        exam_content.public_question(item, n, attempt.seed, exam.shuffle_options)
-        for n, item in enumerate(items, start=1)
-    ]
     rows = []
     if not new:
         rows = db.session.execute(

@@ -124,25 +124,35 @@ class Item:
     content: QuestionData
 
 
-_items: dict[int, tuple[float, list[Item]]] = {}
+_items: dict[int, tuple[float, list[Item], dict]] = {}
 ITEMS_TTL_SECONDS = 30.0  # how long another worker may show a question dropped elsewhere
+# Public views kept per exam, by (question, option order): a shuffled exam of 4-option
+# questions has 24 orders per question, however many students sit it.
+_VIEWS_PER_EXAM = 20_000
 
 
 def exam_items(exam_id: int) -> list[Item]:
     """The exam's questions in position order, cached per process for a short while, so a
     synchronised start of a whole school does not reload and decode them per student."""
+    return _items_entry(exam_id)[1]
+
+
+def _items_entry(exam_id: int) -> tuple[float, list[Item], dict]:
+    """(when loaded, the items, their public views): the views go with the items they were
+    built from, so whatever reloads or forgets the items (forget_items) drops them too."""
     cached = _items.get(exam_id)
     if cached is not None and time.monotonic() - cached[0] < ITEMS_TTL_SECONDS:
-        return cached[1]
+        return cached
     rows = db.session.scalars(
         select(ExamQuestion).where(ExamQuestion.exam_id == exam_id).order_by(ExamQuestion.position)
     ).all()
     items = [Item(r.question_id, r.position, r.points, r.is_dropped, content_of(r)) for r in rows]
+    entry = (time.monotonic(), items, {})
     with _cache_lock:
-        _items[exam_id] = (time.monotonic(), items)
+        _items[exam_id] = entry
         while len(_items) > 256:
             _items.pop(next(iter(_items)))
-    return items
+    return entry
 
 
 def forget_items(exam_id: int | None = None) -> None:
@@ -153,8 +163,11 @@ def forget_items(exam_id: int | None = None) -> None:
             _items.pop(exam_id, None)
 
 
-def public_question(item: Item, number: int, seed: int, shuffle: bool) -> dict:
-    """What the exam page receives for one question of an attempt: never the key."""
+def public_question(
+    item: Item, number: int, seed: int, shuffle: bool, views: dict | None = None
+) -> dict:
+    """What the exam page receives for one question of an attempt: never the key. `views`
+    memoises the type's public view by option order (it depends on nothing else)."""
     content = item.content
     ids = [o.key for o in content.options]
     if content.type.value == "matching":
@@ -162,8 +175,24 @@ def public_question(item: Item, number: int, seed: int, shuffle: bool) -> dict:
 
         ids += list(right_choices(content))
     order = option_order(content.type.value, ids, seed, item.question_id, shuffle)
-    view = question_types.public_view(content, order)
+    key = (item.question_id, None if order is None else tuple(order))
+    view = views.get(key) if views is not None else None
+    if view is None:
+        view = question_types.public_view(content, order)
+        if views is not None and len(views) < _VIEWS_PER_EXAM:
+            views[key] = view
     return {"id": item.question_id, "number": number, "points": str(item.points)} | view
+
+
+def public_questions(exam_id: int, seed: int, shuffle_questions: bool, shuffle_options: bool):
+    """An attempt's questions as its exam page shows them, in the variant's order, from the
+    per-process caches: one start of a synchronised sitting rebuilds none of the views."""
+    _loaded, items, views = _items_entry(exam_id)
+    kept = question_order(items, seed, shuffle_questions)
+    return [
+        public_question(item, n, seed, shuffle_options, views)
+        for n, item in enumerate(kept, start=1)
+    ]
 
 
 def normalise_ip_ranges(text: str) -> str:

@@ -3,16 +3,17 @@ seq, deadline enforced by the server, submit once, scoring, results and the logg
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, IntegrityEvent, Response
-from app.services import exam_attempts, exam_changes, exams, questions
+from app.services import exam_attempts, exam_changes, exam_content, exams, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 from tests.exam_world import choice, exam_class, publish
@@ -420,3 +421,141 @@ def test_the_exam_pages_cookie_saves_hold_only_while_the_session_does(web, setti
     db.session.commit()
     assert web.client.put(url, json={"answer": option, "seq": 5}, headers=csrf).status_code == 401
     assert db.session.scalar(select(Response.seq)) == 4
+
+
+class _Statements:
+    """The SQL statements and commits the application sends while the block runs."""
+
+    def __enter__(self):
+        self.sent: list[str] = []
+        self.commits = 0
+        event.listen(db.engine, "before_cursor_execute", self._sent)
+        event.listen(db.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(db.engine, "before_cursor_execute", self._sent)
+        event.remove(db.engine, "commit", self._commit)
+
+    def _sent(self, _conn, _cursor, statement, *_args):
+        self.sent.append(statement)
+
+    def _commit(self, _conn):
+        self.commits += 1
+
+    @property
+    def writes(self) -> list[str]:
+        return [s for s in self.sent if s.lstrip().split()[0].upper() != "SELECT"]
+
+
+def test_a_new_start_takes_three_statements(web, setting):
+    """Token, the exam with the student's membership, extra time and attempts, the INSERT:
+    the synchronised start of a school is this times the students."""
+    exam_id = _exam(setting).id
+    assert _start(web, web.bearer("hs0"), exam_id).status_code == 201  # fills the caches
+    headers = web.bearer("hs1")
+    with _Statements() as seen:
+        started = _start(web, headers, exam_id)
+    assert started.status_code == 201
+    assert len(seen.sent) <= 3, "\n".join(s[:120] for s in seen.sent)
+    assert len(seen.writes) == 1 and seen.commits == 1
+
+
+def test_resuming_on_the_same_device_writes_nothing(web, setting):
+    exam_id = _exam(setting).id
+    headers = web.bearer("hs0") | {"X-Exam-Session": "may-1"}
+    first = _start(web, headers, exam_id).get_json()
+    for again in (headers, {"Authorization": headers["Authorization"]}):  # same key, or none
+        with _Statements() as seen:
+            resumed = _start(web, again, exam_id)
+        assert resumed.status_code == 200
+        assert resumed.get_json()["id"] == first["id"]
+        assert resumed.get_json()["deadline"] == first["deadline"]
+        assert seen.writes == [] and seen.commits == 0
+        assert len(seen.sent) <= 3, seen.sent  # token, exam and attempt, the saved answers
+    assert db.session.scalar(select(func.count()).select_from(IntegrityEvent)) == 0
+
+
+def test_a_start_by_someone_not_sitting_the_exam_is_not_found(web, setting, make, school):
+    exam = _exam(setting)
+    teacher = web.client.post(
+        f"/api/v1/exams/{exam.id}/attempts", json={}, headers=web.bearer("gv.toan")
+    )
+    assert teacher.status_code == 404
+    assert teacher.get_json()["error"]["message"] == "Không tìm thấy bài kiểm tra."
+    make.user(school, "student", "hs.lop.khac")
+    outsider = _start(web, web.bearer("hs.lop.khac"), exam.id)
+    assert outsider.get_json()["error"]["message"] == "Không tìm thấy bài kiểm tra."
+    missing = _start(web, web.bearer("hs0"), exam.id + 1000)
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["message"] == "Không tìm thấy."
+
+
+def test_a_cookie_start_holds_only_while_the_session_does(web, setting):
+    exam = _exam(setting)
+    web.login("hs0")
+    csrf = {"X-CSRFToken": web.csrf("/profile")}
+    assert _start(web, csrf, exam.id).status_code == 201
+    assert _start(web, csrf, exam.id).status_code == 200
+    setting["students"][0].session_version += 1
+    db.session.commit()
+    assert _start(web, csrf, exam.id).status_code == 401
+
+
+def test_the_cached_question_views_are_the_ones_built_afresh(web, setting):
+    """The exam page's questions come from a per-process memo of the public views: each
+    student must still get exactly what building them for that attempt gives."""
+    exam = _exam(setting)
+    exam_id, by_question, by_option = exam.id, exam.shuffle_questions, exam.shuffle_options
+    orders = set()
+    for name in ("hs0", "hs1", "hs2"):
+        body = _start(web, web.bearer(name), exam_id).get_json()
+        seed = db.session.get(Attempt, body["id"]).seed
+        items = exam_content.question_order(exam_content.exam_items(exam_id), seed, by_question)
+        fresh = [
+            exam_content.public_question(item, n, seed, by_option)
+            for n, item in enumerate(items, start=1)
+        ]
+        assert body["questions"] == json.loads(json.dumps(fresh))
+        orders.add(json.dumps([q["options"] for q in body["questions"]]))
+    assert len(orders) > 1  # the options are still shuffled per student
+
+
+def test_two_starts_at_the_same_instant_give_one_attempt(web, setting, frozen_now):
+    """Another worker's start of the same student commits between this one's read and its
+    INSERT: the unique constraint refuses the second row and the winner's attempt is sent."""
+    exam_id = _exam(setting).id
+    headers = web.bearer("hs0")
+    student_id, school_id = setting["students"][0].id, setting["students"][0].school_id
+    raced = []
+
+    def other_start_wins(_conn, _cursor, statement, *_args):
+        if raced or not statement.lstrip().upper().startswith("INSERT INTO ATTEMPTS"):
+            return
+        values = {
+            "school_id": school_id,
+            "exam_id": exam_id,
+            "student_id": student_id,
+            "number": 1,
+            "seed": 7,
+            "status": "in_progress",
+            "started_at": frozen_now,
+            "deadline_at": frozen_now + timedelta(minutes=15),
+            "session_key": "",
+            "start_ip": "",
+            "submitted_by": "",
+            "needs_grading": False,
+        }
+        raced.append(None)  # the competing INSERT passes through this listener too
+        with db.engine.begin() as other:
+            row = other.execute(Attempt.__table__.insert().values(values))
+        raced[0] = row.inserted_primary_key[0]
+
+    event.listen(db.engine, "before_cursor_execute", other_start_wins)
+    try:
+        reply = _start(web, headers, exam_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", other_start_wins)
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["id"] == raced[0]
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
