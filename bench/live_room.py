@@ -9,7 +9,8 @@ many connected clients the servers hold.
     python bench/live_server.py --port 5001 --async-mode gevent &
     python bench/live_server.py --port 5002 --async-mode gevent &
     # 3. load: asyncio clients spread over the servers and over --procs client processes;
-    #    --pids: the server processes whose threads, memory and CPU seconds are reported
+    #    --pids: the server processes whose threads, memory (RSS before the clients connect, with
+#    all of them in their rooms, after the message bursts) and CPU seconds are reported
     python bench/live_room.py run --plan /tmp/live-plan.json --rooms 50 \
         --servers http://127.0.0.1:5001,http://127.0.0.1:5002 --procs 4 --messages 10 \
         --pids PID_A,PID_B
@@ -266,7 +267,9 @@ def run(
         after = _process_stats(pids)
         result["server"] = {
             "threads_connected": joined["threads"],
+            "rss_mb_idle": before["rss_mb"],
             "rss_mb_connected": joined["rss_mb"],
+            "rss_mb_after": after["rss_mb"],
             "cpu_s_joining": round(joined["cpu_s"] - before["cpu_s"], 1),
             "cpu_s_messages": round(after["cpu_s"] - joined["cpu_s"], 1),
         }

@@ -64,7 +64,31 @@ def _create(overrides: dict):
     mode = socketio.server.eio.async_mode
     assert mode == overrides["SOCKETIO_ASYNC_MODE"], mode
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _report_waits(app)
     return app, socketio
+
+
+def _report_waits(app) -> None:
+    """Say on stderr how this process waits on PostgreSQL (psycopg's wait function must be a
+    cooperative one under gevent, not wait_c, or every query blocks the whole worker) and
+    the size of its SQLAlchemy pool (each greenlet in a handler holds a connection)."""
+    import os
+
+    if "psycopg" not in sys.modules:
+        return
+    from psycopg import waiting
+
+    from app.extensions import db
+
+    with app.app_context():
+        pool = db.engine.pool
+        size = getattr(pool, "size", lambda: "-")()
+        overflow = getattr(pool, "_max_overflow", "-")
+    print(
+        f"live_server pid {os.getpid()}: psycopg wait={waiting.wait.__name__}, "
+        f"pool {type(pool).__name__} size={size} overflow={overflow}",
+        file=sys.stderr,
+    )
 
 
 def _socketio_run(host: str, port: int, overrides: dict) -> None:

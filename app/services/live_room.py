@@ -5,14 +5,15 @@ server process can answer a join; each change is one locked read and one UPDATE.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import LiveSession, LiveSlide
-from app.services.live import Member, log, video_url
+from app.models import LiveChatMessage, LivePoll, LiveSession, LiveSlide
+from app.services.live import Entry, Member, log, video_url
 
 MAX_STROKES = 400
 MAX_POINTS = 200
@@ -174,23 +175,60 @@ def slides(session_id: int) -> list[dict]:
     ]
 
 
-def room_state(session: LiveSession, member: Member) -> dict:
-    """Everything a (re)joining client needs: presence, open poll, board page, raised hands,
-    mutes, recent chat, slides and the video room. One small query each."""
-    from app.services import live_chat, live_polls, live_presence
+@dataclass(frozen=True)
+class Joined:
+    """A join done: the member, the state for its ack, and whether the room's presence list
+    changed (then state["present"] is the new list for everyone)."""
 
+    member: Member
+    state: dict
+    is_presence_changed: bool
+
+
+def join(entry: Entry, is_in_room: bool) -> Joined:
+    """A client admitted by live.enter_room (and already added to the Socket.IO room, so that
+    nothing sent from now on is missed) joins: one more connection in the presence, unless
+    the socket is in the room already, and the room state. One transaction; commits."""
+    from app.services import live_presence
+
+    session = entry.session
+    is_changed = not is_in_room and live_presence.add_connection(session, entry.member.user_id)
+    state = room_state(entry, live_presence.present(session.id))
+    db.session.commit()
+    return Joined(entry.member, state, is_changed)
+
+
+def room_state(entry: Entry, present: list[dict]) -> dict:
+    """Everything a (re)joining client needs: presence (given), open poll, board page, raised
+    hands, mutes, recent chat, slides and the video room. The board, hands and mutes are on
+    the session row and the video settings came with it (enter_room); one query says which
+    of slides, poll and chat there are, and only those are read."""
+    from app.services import live_chat, live_polls
+
+    session, member = entry.session, entry.member
     state = session.state or {}
+    has_slides, has_poll, has_chat = db.session.execute(
+        select(
+            select(LiveSlide.id).where(LiveSlide.session_id == session.id).exists(),
+            select(LivePoll.id)
+            .where(LivePoll.session_id == session.id, LivePoll.closed_at.is_(None))
+            .exists(),
+            select(LiveChatMessage.id)
+            .where(LiveChatMessage.session_id == session.id, LiveChatMessage.deleted_at.is_(None))
+            .exists(),
+        )
+    ).one()
     return {
         "session_id": session.id,
         "title": session.title,
         "me": {"id": member.user_id, "name": member.name, "is_teacher": member.is_teacher},
-        "present": live_presence.present(session.id),
+        "present": present,
         "hands": state.get("hands", []),
         "muted_room": bool(state.get("muted_room")),
         "muted": state.get("muted", []),
         "board": state.get("board") or {"slide_id": None, "page": 0, "strokes": []},
-        "slides": slides(session.id),
-        "poll": live_polls.open_poll_view(session.id, member),
-        "chat": live_chat.recent(session.id),
-        "video_url": video_url(session),
+        "slides": slides(session.id) if has_slides else [],
+        "poll": live_polls.open_poll_view(session.id, member) if has_poll else None,
+        "chat": live_chat.recent(session.id) if has_chat else [],
+        "video_url": video_url(session, entry.setting),
     }
