@@ -87,3 +87,18 @@ def test_an_account_disabled_after_connecting_cannot_join(connect, room):
     ack = join(pupil, session_id)
     assert not ack["ok"] and ack["error"]["code"] == "not_signed_in"
     assert events(pupil, "error")[-1]["message"] == "Bạn cần đăng nhập lại."
+
+
+def test_a_chat_line_is_two_statements_in_one_transaction(connect, room):
+    session_id = room.start().id
+    teacher = connect(room.teacher)
+    join(teacher, session_id)
+    with database_work() as sent:
+        ack = teacher.emit(
+            "chat_message", {"session_id": session_id, "text": "Chào"}, namespace=NS, callback=True
+        )
+    assert ack["ok"] and events(teacher, "chat_message")[-1]["id"] == ack["id"]
+    # the open session (ended? muted?) and the INSERT: the line sent to the room is built
+    # before the commit, not read back after it
+    assert len(sent["statements"]) <= 2, "\n".join(sent["statements"])
+    assert sent["commits"] == 1
