@@ -188,47 +188,59 @@ class Joined:
 def join(entry: Entry, is_in_room: bool) -> Joined:
     """A client admitted by live.enter_room (and already added to the Socket.IO room, so that
     nothing sent from now on is missed) joins: one more connection in the presence, unless
-    the socket is in the room already, and the room state. One transaction; commits."""
+    the socket is in the room already, then the room state. Commits the presence before
+    reading who is present, so that of two joins at once on two processes the later sees
+    the other; then ends the read too (the caller broadcasts without holding a connection)."""
     from app.services import live_presence
 
-    session = entry.session
-    is_changed = not is_in_room and live_presence.add_connection(session, entry.member.user_id)
-    state = room_state(entry, live_presence.present(session.id))
+    session, member = entry.session, entry.member
+    state = _session_part(entry)  # read before the commit expires the row
+    is_changed = False
+    if not is_in_room:
+        is_changed = live_presence.add_connection(session, member.user_id)
+        db.session.commit()
+    state |= _room_part(state["session_id"], member)
+    # Who is present is read last, just before the caller broadcasts it: the longer the gap,
+    # the likelier a list read before another process's join arrives after that one's.
+    state["present"] = live_presence.present(state["session_id"])
     db.session.commit()
-    return Joined(entry.member, state, is_changed)
+    return Joined(member, state, is_changed)
 
 
-def room_state(entry: Entry, present: list[dict]) -> dict:
-    """Everything a (re)joining client needs: presence (given), open poll, board page, raised
-    hands, mutes, recent chat, slides and the video room. The board, hands and mutes are on
-    the session row and the video settings came with it (enter_room); one query says which
-    of slides, poll and chat there are, and only those are read."""
-    from app.services import live_chat, live_polls
-
+def _session_part(entry: Entry) -> dict:
+    """What the session row and the school settings say: title, hands, mutes, board, video."""
     session, member = entry.session, entry.member
     state = session.state or {}
-    has_slides, has_poll, has_chat = db.session.execute(
-        select(
-            select(LiveSlide.id).where(LiveSlide.session_id == session.id).exists(),
-            select(LivePoll.id)
-            .where(LivePoll.session_id == session.id, LivePoll.closed_at.is_(None))
-            .exists(),
-            select(LiveChatMessage.id)
-            .where(LiveChatMessage.session_id == session.id, LiveChatMessage.deleted_at.is_(None))
-            .exists(),
-        )
-    ).one()
     return {
         "session_id": session.id,
         "title": session.title,
         "me": {"id": member.user_id, "name": member.name, "is_teacher": member.is_teacher},
-        "present": present,
         "hands": state.get("hands", []),
         "muted_room": bool(state.get("muted_room")),
         "muted": state.get("muted", []),
         "board": state.get("board") or {"slide_id": None, "page": 0, "strokes": []},
-        "slides": slides(session.id) if has_slides else [],
-        "poll": live_polls.open_poll_view(session.id, member) if has_poll else None,
-        "chat": live_chat.recent(session.id) if has_chat else [],
         "video_url": video_url(session, entry.setting),
+    }
+
+
+def _room_part(session_id: int, member: Member) -> dict:
+    """Slides, the open poll and recent chat: one query says which of the three there are,
+    and only those are read."""
+    from app.services import live_chat, live_polls
+
+    has_slides, has_poll, has_chat = db.session.execute(
+        select(
+            select(LiveSlide.id).where(LiveSlide.session_id == session_id).exists(),
+            select(LivePoll.id)
+            .where(LivePoll.session_id == session_id, LivePoll.closed_at.is_(None))
+            .exists(),
+            select(LiveChatMessage.id)
+            .where(LiveChatMessage.session_id == session_id, LiveChatMessage.deleted_at.is_(None))
+            .exists(),
+        )
+    ).one()
+    return {
+        "slides": slides(session_id) if has_slides else [],
+        "poll": live_polls.open_poll_view(session_id, member) if has_poll else None,
+        "chat": live_chat.recent(session_id) if has_chat else [],
     }
