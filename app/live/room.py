@@ -135,7 +135,6 @@ class LiveNamespace(Namespace):
 
     def _presence(self, session_id: int) -> None:
         present = live_presence.present(session_id)
-        db.session.commit()  # the connection back to the pool before the room's broadcast
         self._send(
             "presence", {"session_id": session_id, "present": present}, to=room_of(session_id)
         )

