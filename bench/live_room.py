@@ -9,7 +9,10 @@ many connected clients the servers hold.
     python bench/live_server.py --port 5001 --async-mode gevent &
     python bench/live_server.py --port 5002 --async-mode gevent &
     # 3. load: asyncio clients spread over the servers and over --procs client processes;
-    #    --pids: the server processes whose threads, memory and CPU seconds are reported
+    #    --pids: the server processes whose threads, memory (RSS before the clients connect, with
+#    all of them in their rooms, after the message bursts) and CPU seconds are reported; the
+#    client processes' own CPU seconds are always reported (client_cpu_s_*), since on one
+#    machine the clients take CPU from the servers
     python bench/live_room.py run --plan /tmp/live-plan.json --rooms 50 \
         --servers http://127.0.0.1:5001,http://127.0.0.1:5002 --procs 4 --messages 10 \
         --pids PID_A,PID_B
@@ -166,7 +169,7 @@ async def _clients(rooms, servers, messages, offset, out, start) -> None:
     clients = [(job, c) for job, c in results if not isinstance(c, Exception)]
     failures = len(results) - len(clients)
     inboxes = [job[3] for job, _c in clients if job[3] is not None]
-    out.put(("connected", len(clients), failures))
+    out.put(("connected", len(clients), failures, _cpu_seconds()))
     await asyncio.get_running_loop().run_in_executor(None, start.wait)  # the full load is on
     teachers = {job[4]: c for job, c in clients if job[5] == 0}
     for n in range(messages):
@@ -189,8 +192,17 @@ async def _clients(rooms, servers, messages, offset, out, start) -> None:
             latencies.append((arrived - sent) * 1000)
             delivered += 1
     expected = len(inboxes) * messages
-    out.put(("done", latencies, delivered, expected))
+    out.put(("done", latencies, delivered, expected, _cpu_seconds()))
     await asyncio.wait([asyncio.ensure_future(c.disconnect()) for _job, c in clients], timeout=10)
+
+
+def _cpu_seconds() -> float:
+    """This client process's CPU seconds so far: the clients share the machine with the
+    servers when both run on it, and this says how much of it they took."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _process_stats(pids: list[int]) -> dict:
@@ -236,15 +248,18 @@ def run(
     for w in workers:
         w.start()
     connected = failed = 0
+    client_cpu_joining = client_cpu = 0.0
     for _ in workers:
-        _kind, ok, bad = queue.get()
+        _kind, ok, bad, cpu = queue.get()
         connected, failed = connected + ok, failed + bad
+        client_cpu_joining += cpu
     connect_seconds = time.time() - t0
     joined = _process_stats(pids) if pids else None
     start.set()
     latencies, delivered, expected = [], 0, 0
     for _ in workers:
-        _kind, lat, got, want = queue.get()
+        _kind, lat, got, want, cpu = queue.get()
+        client_cpu += cpu
         latencies += lat
         delivered, expected = delivered + got, expected + want
     for w in workers:
@@ -261,12 +276,16 @@ def run(
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else None,
         "max_ms": round(latencies[-1], 1) if latencies else None,
+        "client_cpu_s_joining": round(client_cpu_joining, 1),
+        "client_cpu_s_messages": round(client_cpu - client_cpu_joining, 1),
     }
     if pids:
         after = _process_stats(pids)
         result["server"] = {
             "threads_connected": joined["threads"],
+            "rss_mb_idle": before["rss_mb"],
             "rss_mb_connected": joined["rss_mb"],
+            "rss_mb_after": after["rss_mb"],
             "cpu_s_joining": round(joined["cpu_s"] - before["cpu_s"], 1),
             "cpu_s_messages": round(after["cpu_s"] - joined["cpu_s"], 1),
         }

@@ -64,7 +64,68 @@ def _create(overrides: dict):
     mode = socketio.server.eio.async_mode
     assert mode == overrides["SOCKETIO_ASYNC_MODE"], mode
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _report_waits(app)
     return app, socketio
+
+
+def _report_waits(app) -> None:
+    """Say on stderr how this process waits on PostgreSQL (psycopg's wait function must be a
+    cooperative one under gevent, not wait_c, or every query blocks the whole worker) and
+    the size of its SQLAlchemy pool (each greenlet in a handler holds a connection). With
+    LOPHOC_BENCH_POOL_STATS=1, every 5 s while busy: connections checked out at most, and the
+    time handlers waited for one (a pool too small for the joins queues them there)."""
+    import os
+    import threading
+    import time
+
+    if "psycopg" not in sys.modules:
+        return
+    from psycopg import waiting
+
+    from app.extensions import db
+
+    with app.app_context():
+        pool = db.engine.pool
+    size = getattr(pool, "size", lambda: "-")()
+    overflow = getattr(pool, "_max_overflow", "-")
+    print(
+        f"live_server pid {os.getpid()}: psycopg wait={waiting.wait.__name__}, "
+        f"pool {type(pool).__name__} size={size} overflow={overflow}",
+        file=sys.stderr,
+        flush=True,
+    )
+    if os.environ.get("LOPHOC_BENCH_POOL_STATS") != "1" or not hasattr(pool, "_do_get"):
+        return
+    stats = {"gets": 0, "wait_s": 0.0, "max_wait_s": 0.0, "max_out": 0}
+    do_get = pool._do_get
+
+    def timed_get():
+        t0 = time.perf_counter()
+        try:
+            return do_get()
+        finally:
+            waited = time.perf_counter() - t0
+            stats["gets"] += 1
+            stats["wait_s"] += waited
+            stats["max_wait_s"] = max(stats["max_wait_s"], waited)
+            stats["max_out"] = max(stats["max_out"], pool.checkedout())
+
+    pool._do_get = timed_get
+
+    def report():
+        while True:
+            time.sleep(5)
+            if stats["gets"]:
+                print(
+                    f"live_server pid {os.getpid()} pool: {stats['gets']} checkouts, "
+                    f"waited {stats['wait_s']:.2f} s in all, max {stats['max_wait_s'] * 1000:.0f}"
+                    f" ms, at most {stats['max_out']} out",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                stats.update(gets=0, wait_s=0.0, max_wait_s=0.0, max_out=0)
+
+    threading.Thread(target=report, daemon=True).start()  # a greenlet once gevent patched
 
 
 def _socketio_run(host: str, port: int, overrides: dict) -> None:

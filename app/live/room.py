@@ -141,14 +141,22 @@ class LiveNamespace(Namespace):
 
     @handler(in_room=False)
     def on_join_session(self, conn, session_id, member, data):
-        user = db.session.get(User, conn.user_id)
-        session, member = live.enter_room(user, session_id)
-        if session_id not in conn.rooms:
-            conn.rooms[session_id] = member
-            join_room(room_of(session_id))
-            if live_presence.join(session, conn.user_id):
-                self._presence(session_id)
-        return {"state": live_room.room_state(session, member)}
+        entry = live.enter_room(conn.user_id, session_id)  # refused: never in the room
+        is_in_room = session_id in conn.rooms
+        join_room(room_of(session_id))
+        try:
+            joined = live_room.join(entry, is_in_room)
+        except Exception:
+            if not is_in_room:
+                leave_room(room_of(session_id))
+            raise
+        conn.rooms[session_id] = joined.member
+        if joined.is_presence_changed:
+            present = joined.state["present"]
+            self._send(
+                "presence", {"session_id": session_id, "present": present}, to=room_of(session_id)
+            )
+        return {"state": joined.state}
 
     @handler()
     def on_leave_session(self, conn, session_id, member, data):

@@ -10,12 +10,15 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Load
 
 from app.core.clock import now_utc
-from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.db_types import MAX_ID
+from app.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from app.core.text import clean_line
 from app.extensions import db
 from app.models import (
+    ClassMembership,
     Course,
     LiveEvent,
     LiveSchoolSetting,
@@ -25,7 +28,7 @@ from app.models import (
     User,
 )
 from app.services import audit
-from app.services.access import get_scoped, require_school_admin
+from app.services.access import can_see_school, get_scoped, require_school_admin
 from app.services.courses import can_edit, editable_course, is_student_of
 
 
@@ -178,20 +181,67 @@ def course_sessions(actor: User, course_id: object) -> list[LiveSession]:
     )
 
 
-def enter_room(actor: User, session_id: object) -> tuple[LiveSession, Member]:
-    """Check that `actor` may enter the room of an open session; returns it and the member.
-    Raises NotFound (not theirs), Conflict (session ended)."""
-    session = get_session(actor, session_id)
+@dataclass(frozen=True)
+class Entry:
+    """A room a user may enter: the open session and its school's live settings, loaded
+    together by enter_room."""
+
+    session: LiveSession
+    member: Member
+    setting: LiveSchoolSetting
+
+
+def enter_room(user_id: int, session_id: object) -> Entry:
+    """Check that the user may enter the room of an open session: the rules of get_session
+    (the course's teacher, an admin of its school, a student of its class) and is_room_teacher,
+    with the session, course, user, class membership and school settings read in one query
+    (a join runs this once per socket and room; a class joins all at once). Read only.
+    Raises NotAuthenticated (the account is gone or disabled), NotFound (not theirs, or no
+    such session), Conflict (session ended)."""
+    key = _record_key(session_id)
+    is_in_class = (
+        select(ClassMembership.id)
+        .where(ClassMembership.class_id == Course.class_id, ClassMembership.student_id == User.id)
+        .exists()
+    )
+    row = db.session.execute(
+        select(LiveSession, Course, User, LiveSchoolSetting, is_in_class)
+        .join(Course, Course.id == LiveSession.course_id)
+        .outerjoin(User, User.id == user_id)
+        .outerjoin(LiveSchoolSetting, LiveSchoolSetting.school_id == LiveSession.school_id)
+        .where(LiveSession.id == key)
+        .options(Load(Course).lazyload("*"), Load(User).lazyload("*"))  # no joined school, class
+    ).one_or_none()
+    not_found = NotFound(_("Không tìm thấy buổi học trực tuyến."))
+    if row is None:
+        raise not_found
+    session, course, user, setting, is_in_class = row
+    if user is None or not user.is_active:
+        raise NotAuthenticated(_("Bạn cần đăng nhập lại."), code="not_signed_in")
+    is_teacher = can_edit(user, course)
+    is_pupil = user.role == Role.STUDENT and bool(is_in_class)
+    if not can_see_school(user, session.school_id) or not (is_teacher or is_pupil):
+        raise not_found
     if session.ended_at is not None:
         raise Conflict(_("Buổi học trực tuyến đã kết thúc."), code="session_ended")
     member = Member(
-        user_id=actor.id,
-        school_id=actor.school_id,
-        name=actor.full_name,
-        role=actor.role,
-        is_teacher=is_room_teacher(actor, session),
+        user_id=user.id,
+        school_id=user.school_id,
+        name=user.full_name,
+        role=user.role,
+        is_teacher=is_teacher,
     )
-    return session, member
+    return Entry(session, member, setting or default_settings(session.school_id))
+
+
+def _record_key(raw: object) -> int:
+    try:
+        key = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise NotFound(_("Không tìm thấy buổi học trực tuyến.")) from None
+    if not 0 < key <= MAX_ID:
+        raise NotFound(_("Không tìm thấy buổi học trực tuyến."))
+    return key
 
 
 def log(session: LiveSession, user_id: int | None, kind: str, data: dict) -> LiveEvent:
@@ -228,7 +278,12 @@ def settings_for(school_id: int | None) -> LiveSchoolSetting:
     row = db.session.scalar(
         select(LiveSchoolSetting).where(LiveSchoolSetting.school_id == school_id)
     )
-    return row or LiveSchoolSetting(
+    return row or default_settings(school_id)
+
+
+def default_settings(school_id: int | None) -> LiveSchoolSetting:
+    """The settings of a school that never set them (not added to the session)."""
+    return LiveSchoolSetting(
         school_id=school_id, video_provider="none", video_base_url="", keeps_chat_log=True
     )
 
@@ -265,10 +320,11 @@ def save_settings(
     return row
 
 
-def video_url(session: LiveSession) -> str | None:
+def video_url(session: LiveSession, setting: LiveSchoolSetting | None = None) -> str | None:
     """The conference room of this session at the school's Jitsi Meet or BigBlueButton
-    server (one room per session, named so that it cannot be guessed from the course)."""
-    setting = settings_for(session.school_id)
+    server (one room per session, named so that it cannot be guessed from the course).
+    `setting`: the school's row when the caller already read it."""
+    setting = setting or settings_for(session.school_id)
     if setting.video_provider == "none" or not setting.video_base_url:
         return None
     base = setting.video_base_url.rstrip("/")

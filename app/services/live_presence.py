@@ -29,6 +29,13 @@ STATUSES = ("present", "late", "absent")
 def join(session: LiveSession, user_id: int) -> bool:
     """Count one more connection of the user in the room. Returns True when the user was not
     present before (the room's presence list changed). Commits."""
+    became_present = add_connection(session, user_id)
+    db.session.commit()
+    return became_present
+
+
+def add_connection(session: LiveSession, user_id: int) -> bool:
+    """join() without the commit, for a caller that commits it with more (flush only)."""
     now = now_utc()
     row = _latest(session.id, user_id)
     became_present = True
@@ -48,7 +55,7 @@ def join(session: LiveSession, user_id: int) -> bool:
             )
         )
         log(session, user_id, "join", {})
-    db.session.commit()
+    db.session.flush()
     return became_present
 
 

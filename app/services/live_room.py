@@ -5,14 +5,15 @@ server process can answer a join; each change is one locked read and one UPDATE.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import LiveSession, LiveSlide
-from app.services.live import Member, log, video_url
+from app.models import LiveChatMessage, LivePoll, LiveSession, LiveSlide
+from app.services.live import Entry, Member, log, video_url
 
 MAX_STROKES = 400
 MAX_POINTS = 200
@@ -174,23 +175,72 @@ def slides(session_id: int) -> list[dict]:
     ]
 
 
-def room_state(session: LiveSession, member: Member) -> dict:
-    """Everything a (re)joining client needs: presence, open poll, board page, raised hands,
-    mutes, recent chat, slides and the video room. One small query each."""
-    from app.services import live_chat, live_polls, live_presence
+@dataclass(frozen=True)
+class Joined:
+    """A join done: the member, the state for its ack, and whether the room's presence list
+    changed (then state["present"] is the new list for everyone)."""
 
+    member: Member
+    state: dict
+    is_presence_changed: bool
+
+
+def join(entry: Entry, is_in_room: bool) -> Joined:
+    """A client admitted by live.enter_room (and already added to the Socket.IO room, so that
+    nothing sent from now on is missed) joins: one more connection in the presence, unless
+    the socket is in the room already, then the room state. Commits the presence before
+    reading who is present, so that of two joins at once on two processes the later sees
+    the other."""
+    from app.services import live_presence
+
+    session, member = entry.session, entry.member
+    state = _session_part(entry)  # read before the commit expires the row
+    is_changed = False
+    if not is_in_room:
+        is_changed = live_presence.add_connection(session, member.user_id)
+        db.session.commit()
+    state |= _room_part(state["session_id"], member)
+    # Who is present is read last, and its read transaction left open (released when the
+    # handler ends), so that the caller broadcasts it at once: the longer the gap, the
+    # likelier a list read before another process's join arrives after that one's.
+    state["present"] = live_presence.present(state["session_id"])
+    return Joined(member, state, is_changed)
+
+
+def _session_part(entry: Entry) -> dict:
+    """What the session row and the school settings say: title, hands, mutes, board, video."""
+    session, member = entry.session, entry.member
     state = session.state or {}
     return {
         "session_id": session.id,
         "title": session.title,
         "me": {"id": member.user_id, "name": member.name, "is_teacher": member.is_teacher},
-        "present": live_presence.present(session.id),
         "hands": state.get("hands", []),
         "muted_room": bool(state.get("muted_room")),
         "muted": state.get("muted", []),
         "board": state.get("board") or {"slide_id": None, "page": 0, "strokes": []},
-        "slides": slides(session.id),
-        "poll": live_polls.open_poll_view(session.id, member),
-        "chat": live_chat.recent(session.id),
-        "video_url": video_url(session),
+        "video_url": video_url(session, entry.setting),
+    }
+
+
+def _room_part(session_id: int, member: Member) -> dict:
+    """Slides, the open poll and recent chat: one query says which of the three there are,
+    and only those are read."""
+    from app.services import live_chat, live_polls
+
+    has_slides, has_poll, has_chat = db.session.execute(
+        select(
+            select(LiveSlide.id).where(LiveSlide.session_id == session_id).exists(),
+            select(LivePoll.id)
+            .where(LivePoll.session_id == session_id, LivePoll.closed_at.is_(None))
+            .exists(),
+            select(LiveChatMessage.id)
+            .where(LiveChatMessage.session_id == session_id, LiveChatMessage.deleted_at.is_(None))
+            .exists(),
+        )
+    ).one()
+    return {
+        "slides": slides(session_id) if has_slides else [],
+        "poll": live_polls.open_poll_view(session_id, member) if has_poll else None,
+        "chat": live_chat.recent(session_id) if has_chat else [],
     }
