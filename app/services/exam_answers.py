@@ -90,42 +90,51 @@ _statements: dict[str, object] = {}
 _attempt_heads: OrderedDict[int, tuple[int, int, int]] = OrderedDict()
 
 
+def save_source():
+    """The rows a save inserts: the attempt's, only while it is open, not paused and before
+    deadline + grace (bound parameters only). The direct path (exam_answers_direct) joins the
+    caller's credential to it."""
+    return select(
+        Attempt.school_id,
+        Attempt.id,
+        bindparam("question_id", type_=Integer),
+        bindparam("answer", type_=JSON),
+        bindparam("seq", type_=BigInteger),
+        bindparam("saved_at", type_=UTCDateTime),
+        bindparam("ip", type_=String),
+    ).where(
+        Attempt.id == bindparam("attempt_id", type_=Integer),
+        Attempt.status == "in_progress",
+        Attempt.paused_at.is_(None),
+        Attempt.deadline_at > bindparam("cutoff", type_=UTCDateTime),
+    )
+
+
+def upsert_from(dialect: str, source):
+    """INSERT ... SELECT `source` with ON CONFLICT updating only a lower seq; RETURNING says
+    whether it wrote."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(Response)
+    insert = insert.from_select(
+        ["school_id", "attempt_id", "question_id", "answer", "seq", "saved_at", "ip"], source
+    )
+    excluded = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={
+            "answer": excluded.answer,
+            "seq": excluded.seq,
+            "saved_at": excluded.saved_at,
+            "ip": excluded.ip,
+        },
+        where=Response.seq < excluded.seq,
+    ).returning(Response.seq)
+
+
 def _save_statement(dialect: str):
-    """The save's one statement, built once per dialect (bound parameters only): an INSERT ...
-    SELECT from the attempt row that matches only while it is open and before deadline +
-    grace, with ON CONFLICT updating only a lower seq; RETURNING says whether it wrote."""
+    """The save's one statement, built once per dialect."""
     statement = _statements.get(dialect)
     if statement is None:
-        source = select(
-            Attempt.school_id,
-            Attempt.id,
-            bindparam("question_id", type_=Integer),
-            bindparam("answer", type_=JSON),
-            bindparam("seq", type_=BigInteger),
-            bindparam("saved_at", type_=UTCDateTime),
-            bindparam("ip", type_=String),
-        ).where(
-            Attempt.id == bindparam("attempt_id", type_=Integer),
-            Attempt.status == "in_progress",
-            Attempt.paused_at.is_(None),
-            Attempt.deadline_at > bindparam("cutoff", type_=UTCDateTime),
-        )
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(Response)
-        insert = insert.from_select(
-            ["school_id", "attempt_id", "question_id", "answer", "seq", "saved_at", "ip"], source
-        )
-        excluded = insert.excluded
-        statement = insert.on_conflict_do_update(
-            index_elements=["attempt_id", "question_id"],
-            set_={
-                "answer": excluded.answer,
-                "seq": excluded.seq,
-                "saved_at": excluded.saved_at,
-                "ip": excluded.ip,
-            },
-            where=Response.seq < excluded.seq,
-        ).returning(Response.seq)
-        _statements[dialect] = statement
+        statement = _statements[dialect] = upsert_from(dialect, save_source())
     return statement
 
 

@@ -16,15 +16,12 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, String, bindparam, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, String, bindparam, or_
 from sqlalchemy.engine import Engine
 
 from app.core.clock import now_utc
-from app.core.db_types import UTCDateTime
 from app.core.security import token_digest
 from app.models import ApiToken, Attempt, Response, User
-from app.models.exams import JSON
 from app.services import exam_answers, exam_content, question_types
 
 log = logging.getLogger(__name__)
@@ -62,25 +59,9 @@ def _statement(dialect_name: str, kind: str):
     belong to the active user the token (a session token, unrevoked, unexpired) or the signed-in
     session (current session version) names, in that user's school."""
     source = (
-        select(
-            Attempt.school_id,
-            Attempt.id,
-            bindparam("question_id", type_=Integer),
-            bindparam("answer", type_=JSON),
-            bindparam("seq", type_=BigInteger),
-            bindparam("saved_at", type_=UTCDateTime),
-            bindparam("ip", type_=String),
-        )
-        .select_from(Attempt)
+        exam_answers.save_source()
         .join(User, User.id == Attempt.student_id)
-        .where(
-            Attempt.id == bindparam("attempt_id", type_=Integer),
-            Attempt.status == "in_progress",
-            Attempt.paused_at.is_(None),
-            Attempt.deadline_at > bindparam("cutoff", type_=UTCDateTime),
-            User.is_active.is_(True),
-            User.school_id == Attempt.school_id,
-        )
+        .where(User.is_active.is_(True), User.school_id == Attempt.school_id)
     )
     if kind == "token":
         source = source.join(ApiToken, ApiToken.user_id == User.id).where(
@@ -94,21 +75,7 @@ def _statement(dialect_name: str, kind: str):
             User.id == bindparam("user_id", type_=Integer),
             User.session_version == bindparam("version", type_=Integer),
         )
-    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(Response)
-    insert = insert.from_select(
-        ["school_id", "attempt_id", "question_id", "answer", "seq", "saved_at", "ip"], source
-    )
-    excluded = insert.excluded
-    return insert.on_conflict_do_update(
-        index_elements=["attempt_id", "question_id"],
-        set_={
-            "answer": excluded.answer,
-            "seq": excluded.seq,
-            "saved_at": excluded.saved_at,
-            "ip": excluded.ip,
-        },
-        where=Response.seq < excluded.seq,
-    ).returning(Response.seq)
+    return exam_answers.upsert_from(dialect_name, source)
 
 
 def _compile(engine: Engine, kind: str) -> _Compiled:
