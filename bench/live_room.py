@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import random
 import statistics
 import sys
 import time
@@ -115,20 +116,26 @@ def setup(rooms: int, plan_path: str) -> None:
     print(f"{rooms} rooms, {rooms * ROOM_SIZE} people -> {plan_path}")
 
 
-def _worker(rooms: list[dict], servers: list[str], messages: int, offset: int, out, start) -> None:
+def _worker(
+    rooms: list[dict], servers: list[str], messages: int, offset: int, out, start, spread: float
+) -> None:
     """One client process: its rooms' members as python-socketio AsyncClients on one asyncio
     loop (no thread per client, so the clients' own cost stays small next to the server's)."""
     import asyncio
 
-    asyncio.run(_clients(rooms, servers, messages, offset, out, start))
+    asyncio.run(_clients(rooms, servers, messages, offset, out, start, spread))
     import os
 
     os._exit(0)  # leftover client tasks must not keep the process alive
 
 
-async def _clients(rooms, servers, messages, offset, out, start) -> None:
+async def _clients(rooms, servers, messages, offset, out, start, spread) -> None:
     """Connect every member of `rooms` (50 handshakes at a time), wait for all workers, then
-    each teacher sends `messages` chat lines 1 s apart; report latencies to `out`."""
+    each teacher sends `messages` chat lines 1 s apart; report latencies to `out`.
+
+    spread 0: every teacher sends in the same instant of each second (the worst burst);
+    spread S: each teacher keeps its own moment within the first S seconds (fixed per room,
+    so a run is repeatable), as teachers who do not type in step do."""
     import asyncio
 
     import socketio
@@ -172,18 +179,19 @@ async def _clients(rooms, servers, messages, offset, out, start) -> None:
     out.put(("connected", len(clients), failures, _cpu_seconds()))
     await asyncio.get_running_loop().run_in_executor(None, start.wait)  # the full load is on
     teachers = {job[4]: c for job, c in clients if job[5] == 0}
-    for n in range(messages):
-        await asyncio.gather(
-            *(
-                client.emit(
-                    "chat_message",
-                    {"session_id": rooms[r]["session_id"], "text": f"{time.time():.6f} {n}"},
-                    namespace=NS,
-                )
-                for r, client in teachers.items()
+
+    async def teach(r: int, client) -> None:
+        first = time.time() + random.Random(offset * 1000 + r).uniform(0, spread)
+        for n in range(messages):
+            await asyncio.sleep(max(0.0, first + n - time.time()))
+            await client.emit(
+                "chat_message",
+                {"session_id": rooms[r]["session_id"], "text": f"{time.time():.6f} {n}"},
+                namespace=NS,
             )
-        )
-        await asyncio.sleep(1.0)
+
+    await asyncio.gather(*(teach(r, client) for r, client in teachers.items()))
+    await asyncio.sleep(1.0)
     await asyncio.sleep(3.0)
     latencies, delivered = [], 0
     for inbox in inboxes:
@@ -231,6 +239,7 @@ def run(
     procs: int,
     messages: int,
     pids: list[int] | None = None,
+    spread: float = 0.0,
 ) -> dict:
     with open(plan_path) as f:
         plan = json.load(f)[:rooms]
@@ -241,7 +250,11 @@ def run(
     before = _process_stats(pids) if pids else None
     t0 = time.time()
     workers = [
-        ctx.Process(target=_worker, args=(chunk, servers, messages, i, queue, start), daemon=True)
+        ctx.Process(
+            target=_worker,
+            args=(chunk, servers, messages, i, queue, start, spread),
+            daemon=True,
+        )
         for i, chunk in enumerate(chunks)
         if chunk
     ]
@@ -271,6 +284,7 @@ def run(
         "failed": failed,
         "connect_seconds": round(connect_seconds, 1),
         "servers": len(servers),
+        "spread_s": spread,
         "delivered": delivered,
         "expected": expected,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
@@ -308,12 +322,26 @@ def main() -> None:
     r.add_argument("--procs", type=int, default=2)
     r.add_argument("--messages", type=int, default=10)
     r.add_argument("--pids", default="", help="server process ids: report their CPU and threads")
+    r.add_argument(
+        "--spread",
+        type=float,
+        default=0.0,
+        help="teachers send at their own moment within this many seconds (0: all at once)",
+    )
     args = parser.parse_args()
     if args.command == "setup":
         setup(args.rooms, args.plan)
     else:
         pids = [int(p) for p in args.pids.split(",") if p]
-        run(args.plan, args.rooms, args.servers.split(","), args.procs, args.messages, pids)
+        run(
+            args.plan,
+            args.rooms,
+            args.servers.split(","),
+            args.procs,
+            args.messages,
+            pids,
+            args.spread,
+        )
     sys.stdout.flush()
 
 

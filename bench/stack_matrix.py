@@ -107,6 +107,8 @@ def live(workers: int, args) -> dict:
                 str(args.live_messages),
                 "--pids",
                 ",".join(map(str, pids)),
+                "--spread",
+                str(args.live_spread),
             ],
             env=env,
             capture_output=True,
@@ -193,6 +195,12 @@ def main() -> int:
     )
     parser.add_argument("--live-messages", type=int, default=5, help="chat lines per teacher")
     parser.add_argument("--live-procs", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--live-spread",
+        type=float,
+        default=0.0,
+        help="teachers send at their own moment within this many seconds (0: all at once)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--json", action="store_true", help="one JSON line per configuration")
     args = parser.parse_args()
