@@ -210,7 +210,8 @@ def import_questions(
     file: Path, school_code: str, bank_name: str, fmt: str | None, as_json: bool
 ) -> None:
     """Nhập câu hỏi vào ngân hàng từ GIFT, Moodle XML, Aiken, QTI 2.1, XLSX hoặc Word."""
-    from app.services.questions import ensure_bank, import_file
+    from app.services.question_bank_access import ensure_bank
+    from app.services.question_files import import_file
     from app.services.school import school_by_code
 
     school = school_by_code(school_code)

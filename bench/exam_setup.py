@@ -192,7 +192,7 @@ def _bank(teacher, n_questions: int) -> int:
 
     from app.extensions import db
     from app.models import QuestionBank
-    from app.services import questions
+    from app.services import question_bank_access, question_files
 
     bank = db.session.scalar(
         select(QuestionBank).where(
@@ -200,8 +200,8 @@ def _bank(teacher, n_questions: int) -> int:
         )
     )
     if bank is None:
-        bank = questions.create_bank(teacher, BANK, SUBJECT, 12)
-    questions.import_file(teacher, bank, gift_text(n_questions).encode(), "bench.gift", "gift")
+        bank = question_bank_access.create_bank(teacher, BANK, SUBJECT, 12)
+    question_files.import_file(teacher, bank, gift_text(n_questions).encode(), "bench.gift", "gift")
     return bank.id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.services import exams, questions
+from app.services import exams, question_bank_access, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 
@@ -40,7 +40,7 @@ def exam_class(
     for student in people:
         make.enrol(student, school_class)
     course = make.course(school, school_class, teacher_user)
-    bank_row = questions.create_bank(teacher_user, bank)
+    bank_row = question_bank_access.create_bank(teacher_user, bank)
     ids = [questions.save_question(teacher_user, bank_row.id, item).id for item in items]
     return {
         "teacher": teacher_user,

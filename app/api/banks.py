@@ -8,7 +8,7 @@ from marshmallow import fields
 
 from app.api import schemas
 from app.api.auth_context import actor, authenticated
-from app.services import questions
+from app.services import question_bank_access, questions
 
 PREFIX = "/banks"
 blp = Blueprint("api_banks", __name__, description="Ngân hàng câu hỏi (giáo viên)")
@@ -53,7 +53,7 @@ class BanksResource(MethodView):
     @blp.alt_response(403, schema=schemas.Error)
     def get(self):
         """Các ngân hàng câu hỏi của trường."""
-        return {"items": questions.list_banks(actor())}
+        return {"items": question_bank_access.list_banks(actor())}
 
 
 @blp.route("/<int:bank_id>/questions")

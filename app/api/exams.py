@@ -13,7 +13,7 @@ from app.api import schemas
 from app.api.auth_context import actor, authenticated, authenticated_caller, single_statement
 from app.core.errors import ValidationFailed
 from app.core.request_context import client_ip
-from app.services import exam_answers, exam_attempts, exam_results, exams
+from app.services import exam_answers, exam_attempts, exam_results, exam_start, exams
 
 PREFIX = ""
 blp = Blueprint("api_exams", __name__, description="Bài kiểm tra trên máy tính")
@@ -182,7 +182,7 @@ class StartResource(MethodView):
     @_alt
     def post(self, args, exam_id: int):
         """Bắt đầu (hoặc tiếp tục) bài làm; biến thể đề cố định từ lúc bắt đầu."""
-        attempt, created = exam_attempts.start_attempt(
+        attempt, created = exam_start.start_attempt(
             actor(),
             exam_id,
             access_code=args["access_code"],

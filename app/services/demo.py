@@ -83,13 +83,13 @@ DEMO_EXAM_TITLE = "Kiểm tra 15 phút – Toán 10 (demo)"
 
 def _bank_and_exam(school: School, year) -> None:
     """A Toán bank from the sample Word file and a published exam open to 10A1 now."""
-    from app.services import exams, questions
+    from app.services import exams, question_bank_access, question_files
 
     teacher = _user("gv.toan")
-    bank = questions.ensure_bank(teacher, school.id, "Toán 10 (demo)", "Toán", 10)
+    bank = question_bank_access.ensure_bank(teacher, school.id, "Toán 10 (demo)", "Toán", 10)
     has_questions = db.session.scalar(select(Question.id).where(Question.bank_id == bank.id))
     if not has_questions:
-        questions.import_file(teacher, bank, DEMO_BANK_FILE.read_bytes(), DEMO_BANK_FILE.name)
+        question_files.import_file(teacher, bank, DEMO_BANK_FILE.read_bytes(), DEMO_BANK_FILE.name)
     db.session.commit()
     course = db.session.scalar(
         select(Course).where(

@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.models.exams import COLUMNS, POLICIES, RELEASES, REVIEWS
-from app.services import audit, exam_content, questions
+from app.services import audit, exam_content, question_bank_access, questions
 from app.services.access import get_scoped, is_course_staff, require_role
 
 LEVELS = ("nhan_biet", "thong_hieu", "van_dung", "van_dung_cao")
@@ -264,7 +264,7 @@ def create_exam(actor: User, course_id: int, data: dict) -> Exam:
     if data.get("blueprint") is not None:
         if bank_id is None:
             raise ValidationFailed(_("Ma trận đề cần bank_id."), code="bank_required")
-        bank = questions.get_bank(actor, bank_id)
+        bank = question_bank_access.get_bank(actor, bank_id)
         taken: set[int] = set()
         for pick in parse_blueprint(data["blueprint"]):
             for question in _draw(bank.id, pick, taken, rng):
@@ -272,7 +272,7 @@ def create_exam(actor: User, course_id: int, data: dict) -> Exam:
                 picked.append((question, pick.points))
     else:
         if bank_id is not None:
-            questions.get_bank(actor, bank_id)
+            question_bank_access.get_bank(actor, bank_id)
         picked = [(q, None) for q in _hand_picked(actor, data.get("question_ids"))]
     exam = Exam(
         school_id=course.school_id,

@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError
 from app.models import Role
 from app.services import (
-    exam_attempts,
     exam_changes,
     exam_paper,
     exam_results,
     exam_scoring,
+    exam_start,
     exams,
-    questions,
+    question_bank_access,
 )
 from app.services.school import courses_for
 from app.web.downloads import content_disposition
@@ -44,16 +44,14 @@ def index():
 @bp.get("/<int:exam_id>/take")
 @roles_required(Role.STUDENT)
 def take(exam_id: int):
-    return render_template(
-        "exams/take.html", exam=exam_attempts.student_exam(current_user, exam_id)
-    )
+    return render_template("exams/take.html", exam=exam_start.student_exam(current_user, exam_id))
 
 
 @bp.route("/new/<int:course_id>", methods=["GET", "POST"])
 @staff_required
 def new(course_id: int):
     course = exams.get_course_for_staff(current_user, course_id)
-    banks = questions.list_banks(current_user)
+    banks = question_bank_access.list_banks(current_user)
     if request.method == "POST":
         try:
             exam = exams.create_exam(current_user, course.id, _form_data(request.form))

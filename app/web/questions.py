@@ -20,7 +20,7 @@ import question_banks
 from app.core.errors import DomainError
 from app.core.pagination import page_args
 from app.models import Role
-from app.services import question_types, questions
+from app.services import question_bank_access, question_files, question_types, questions
 from app.web.downloads import content_disposition
 from app.web.guards import flash_or_refuse, roles_required
 from app.web.question_form import EDITABLE_TYPES, MAX_OPTIONS, question_from_form
@@ -54,7 +54,7 @@ TYPE_LABELS = {
 def banks():
     return render_template(
         "questions/banks.html",
-        banks=questions.list_banks(current_user),
+        banks=question_bank_access.list_banks(current_user),
         formats=question_banks.LABELS,
     )
 
@@ -63,7 +63,7 @@ def banks():
 @staff_required
 def create_bank():
     try:
-        bank = questions.create_bank(
+        bank = question_bank_access.create_bank(
             current_user, request.form.get("name", ""), request.form.get("subject", "")
         )
     except DomainError as exc:
@@ -100,7 +100,7 @@ def bank(bank_id: int):
         duplicates_only=args.get("duplicates") == "1",
     )
     result = questions.list_questions(current_user, bank_id, filters, page, per_page)
-    the_bank = questions.get_bank(current_user, bank_id)
+    the_bank = question_bank_access.get_bank(current_user, bank_id)
     return render_template(
         "questions/bank.html",
         bank=the_bank,
@@ -117,13 +117,13 @@ def bank(bank_id: int):
 @staff_required
 def import_file(bank_id: int):
     """Step 1: read and check the file, show what it holds; nothing is saved yet."""
-    the_bank = questions.get_bank(current_user, bank_id)
+    the_bank = question_bank_access.get_bank(current_user, bank_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Hãy chọn tệp câu hỏi."), "danger")
         return redirect(url_for("questions.bank", bank_id=bank_id))
     try:
-        preview = questions.preview_file(
+        preview = question_files.preview_file(
             current_user,
             the_bank,
             upload.read(),
@@ -153,13 +153,13 @@ def import_file(bank_id: int):
 @staff_required
 def import_confirm(bank_id: int):
     """Step 2: save the valid questions of the previewed file."""
-    the_bank = questions.get_bank(current_user, bank_id)
+    the_bank = question_bank_access.get_bank(current_user, bank_id)
     pending = session.pop("pending_import", None)
     if not pending or pending.get("bank_id") != bank_id:
         flash(_("Không có tệp nào đang chờ nhập; hãy tải lên lại."), "warning")
         return redirect(url_for("questions.bank", bank_id=bank_id))
     try:
-        summary = questions.import_previewed(
+        summary = question_files.import_previewed(
             current_user, the_bank, pending["token"], pending["filename"], pending["format"]
         )
     except DomainError as exc:
@@ -170,7 +170,7 @@ def import_confirm(bank_id: int):
 @bp.post("/<int:bank_id>/share")
 @staff_required
 def share(bank_id: int):
-    questions.share_bank(current_user, bank_id, request.form.get("shared_with", ""))
+    question_bank_access.share_bank(current_user, bank_id, request.form.get("shared_with", ""))
     flash(_("Đã cập nhật chia sẻ."), "success")
     return redirect(url_for("questions.bank", bank_id=bank_id))
 
@@ -196,7 +196,7 @@ def bulk(bank_id: int):
 @bp.get("/<int:bank_id>/export/<fmt>")
 @staff_required
 def export(bank_id: int, fmt: str):
-    data, filename = questions.export_bank(current_user, bank_id, fmt)
+    data, filename = question_files.export_bank(current_user, bank_id, fmt)
     return Response(
         data,
         mimetype="application/octet-stream",
@@ -224,14 +224,14 @@ def question(bank_id: int, question_id: int):
 @bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])
 @staff_required
 def new_question(bank_id: int):
-    the_bank = questions.get_bank(current_user, bank_id, for_change=True)
+    the_bank = question_bank_access.get_bank(current_user, bank_id, for_change=True)
     return _editor(the_bank, None)
 
 
 @bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_question(bank_id: int, question_id: int):
-    the_bank = questions.get_bank(current_user, bank_id, for_change=True)
+    the_bank = question_bank_access.get_bank(current_user, bank_id, for_change=True)
     return _editor(the_bank, questions.get_question(current_user, question_id))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, Question, Response
-from app.services import exam_changes, exams, questions
+from app.services import exam_changes, exams, question_bank_access, question_files
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +30,8 @@ def setup(make, school):
     school_class = make.school_class(school)
     make.enrol(student, school_class)
     course = make.course(school, school_class, teacher)
-    bank = questions.ensure_bank(None, school.id, "Giữa kỳ")
-    questions.import_file(None, bank, GIFT, "de.gift", "gift")
+    bank = question_bank_access.ensure_bank(None, school.id, "Giữa kỳ")
+    question_files.import_file(None, bank, GIFT, "de.gift", "gift")
     ids = list(db.session.scalars(select(Question.id).order_by(Question.id)))
     exam = exams.create_exam(
         teacher,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Question
-from app.services import questions
+from app.services import question_bank_access, question_files
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,8 @@ GIFT = "::Đạo hàm::Đạo hàm của \\\\(x^2\\\\) là?{=\\\\(2x\\\\) ~\\\\(
 
 def test_math_in_a_question_is_rendered_by_katex(page, live_url, make, school):
     make.user(school, "teacher", username="gv")
-    bank = questions.ensure_bank(None, school.id, "Toán 11")
-    questions.import_file(None, bank, GIFT, "toan.gift", "gift")
+    bank = question_bank_access.ensure_bank(None, school.id, "Toán 11")
+    question_files.import_file(None, bank, GIFT, "toan.gift", "gift")
     question = db.session.scalar(select(Question))
     page.goto(f"{live_url}/login")
     page.fill("#username", "gv")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import GradeEntry, LiveEvent
-from app.services import questions
+from app.services import question_bank_access, questions
 from question_banks.model import Option, QuestionType
 from question_banks.model import Question as QuestionData
 from tests.live.conftest import events
@@ -85,7 +85,7 @@ def test_poll_answers_are_checked(connect, room):
 
 
 def test_a_bank_question_is_scored_into_the_gradebook(connect, room):
-    bank = questions.create_bank(room.teacher, "Toán 10")
+    bank = question_bank_access.create_bank(room.teacher, "Toán 10")
     question = questions.save_question(
         room.teacher,
         bank.id,

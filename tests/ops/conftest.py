@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.services import exams, questions
+from app.services import exams, question_bank_access, questions
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 
@@ -30,7 +30,7 @@ def exam_setting(make, school, frozen_now):
     for student in students:
         make.enrol(student, school_class)
     course = make.course(school, school_class, teacher)
-    bank = questions.create_bank(teacher, "Toán 10")
+    bank = question_bank_access.create_bank(teacher, "Toán 10")
     ids = [questions.save_question(teacher, bank.id, _choice(n)).id for n in range(1, 5)]
     exam = exams.create_exam(
         teacher,

@@ -24,7 +24,7 @@ from app.models import (
     TimetableSlot,
     User,
 )
-from app.services import questions, timetable
+from app.services import question_bank_access, questions, timetable
 from tests.security.matrix import BODIES, body_for
 from tests.security.world import _question, build_world, fill
 
@@ -49,7 +49,7 @@ def world(make, fixtures):
     klass_b = make.school_class(school_b, "10B1")
     make.enrol(world.users["other_student"], klass_b)
     course_b = make.course(school_b, klass_b, teacher_b)
-    bank_b = questions.create_bank(teacher_b, "Ngân hàng trường B")
+    bank_b = question_bank_access.create_bank(teacher_b, "Ngân hàng trường B")
     world.objects |= {
         "course_b": course_b,
         "bank_b": bank_b,

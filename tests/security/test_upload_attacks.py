@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import AssignmentFile, LessonFile, LiveSlide, QuestionAsset, SubmissionFile
-from app.services import live, questions
+from app.services import live, question_bank_access, question_files
 from tests.web.test_upload_limits import _post_big
 
 pytestmark = pytest.mark.security
@@ -120,7 +120,7 @@ def test_polyglots_are_served_as_attachments_and_scripts_are_refused(
 
 
 def test_question_assets_are_stored_only_when_their_bytes_are_images(web, place):
-    bank = questions.create_bank(place["teacher"], "Ngân hàng thử")
+    bank = question_bank_access.create_bank(place["teacher"], "Ngân hàng thử")
 
     def moodle(name: str, data: bytes) -> bytes:
         encoded = base64.b64encode(data).decode()
@@ -131,7 +131,7 @@ def test_question_assets_are_stored_only_when_their_bytes_are_images(web, place)
 </question></quiz>""".encode()
 
     for name, data in {**REFUSED, "page-as.png": HTML, "gif-html.gif": GIF_HTML}.items():
-        questions.import_file(place["teacher"], bank, moodle(name, data), f"{name}.xml")
+        question_files.import_file(place["teacher"], bank, moodle(name, data), f"{name}.xml")
         TRIED.append(f"asset:{name}")
     rows = db.session.scalars(select(QuestionAsset)).all()
     assert [(r.name, r.mime_type) for r in rows] == [("gif-html.gif", "image/gif")]

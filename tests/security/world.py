@@ -18,7 +18,7 @@ from app.services import (
     announcements,
     courses,
     elearning,
-    exam_attempts,
+    exam_start,
     exams,
     gradebook_jobs,
     homework,
@@ -29,6 +29,7 @@ from app.services import (
     live_slides,
     messaging,
     notifications,
+    question_bank_access,
     questions,
     scorm_runtime,
     timetable,
@@ -117,7 +118,7 @@ def build_world(make, fixtures: Path) -> World:
         select(SubmissionFile).where(SubmissionFile.submission_id == submission.id)
     )
 
-    bank = questions.create_bank(teacher, "Toán 10")
+    bank = question_bank_access.create_bank(teacher, "Toán 10")
     question_ids = [questions.save_question(teacher, bank.id, _question(n)).id for n in (1, 2)]
     asset = QuestionAsset(
         school_id=school.id,
@@ -140,7 +141,7 @@ def build_world(make, fixtures: Path) -> World:
             "release": "immediately",
         },
     )
-    attempt, _created = exam_attempts.start_attempt(student, exam.id)
+    attempt, _created = exam_start.start_attempt(student, exam.id)
 
     version = elearning.import_package(teacher, course.id, fixtures / SCORM_ZIP)
     launch = scorm_runtime.launch(student, version.package_id, None, "http://localhost")

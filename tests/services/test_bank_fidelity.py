@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Question, QuestionAsset
-from app.services import questions
+from app.services import question_bank_access, question_files
 
 ROUND_TRIPS = {
     "gift": ["gift/moodle_questions.gift.txt", "gift/moodle_gift_examples.txt"],
@@ -59,8 +59,8 @@ def _comparable(items: list[dict]) -> list[tuple]:
     ("fmt", "name"), [(f, n) for f, names in ROUND_TRIPS.items() for n in names]
 )
 def test_export_and_reimport_gives_the_same_questions(school, fixtures, fmt, name):
-    first = questions.ensure_bank(None, school.id, f"A {name}")
-    summary = questions.import_file(
+    first = question_bank_access.ensure_bank(None, school.id, f"A {name}")
+    summary = question_files.import_file(
         None, first, (fixtures / "questions" / name).read_bytes(), name.rsplit("/", 1)[1]
     )
     assert summary.imported > 0
@@ -69,9 +69,9 @@ def test_export_and_reimport_gives_the_same_questions(school, fixtures, fmt, nam
     admin = User(school_id=school.id, username="ad", full_name="Admin", role="admin")
     db.session.add(admin)
     db.session.commit()
-    exported, filename = questions.export_bank(admin, first.id, fmt)
-    second = questions.ensure_bank(None, school.id, f"B {name}")
-    again = questions.import_file(None, second, exported, filename, fmt)
+    exported, filename = question_files.export_bank(admin, first.id, fmt)
+    second = question_bank_access.ensure_bank(None, school.id, f"B {name}")
+    again = question_files.import_file(None, second, exported, filename, fmt)
     assert again.imported == summary.imported, again.errors
     assert _comparable(_contents(second)) == _comparable(_contents(first))
 
@@ -79,7 +79,7 @@ def test_export_and_reimport_gives_the_same_questions(school, fixtures, fmt, nam
 def test_every_question_fixture_imports_or_is_refused_cleanly(school, fixtures):
     from app.core.errors import BadInput, ValidationFailed
 
-    bank = questions.ensure_bank(None, school.id, "Tất cả")
+    bank = question_bank_access.ensure_bank(None, school.id, "Tất cả")
     negatives = {"invalid_MalformedXMLTest.zip"}
     # no question LopHoc can store: a category only; QTI hotspot and adaptive items
     nothing_valid = {"category1.gift", "hotspot.xml", "adaptive.xml"}
@@ -88,11 +88,11 @@ def test_every_question_fixture_imports_or_is_refused_cleanly(school, fixtures):
             continue
         if path.name in negatives:
             with pytest.raises(BadInput):
-                questions.import_file(None, bank, path.read_bytes(), path.name)
+                question_files.import_file(None, bank, path.read_bytes(), path.name)
             continue
         if path.name in nothing_valid:
             with pytest.raises(ValidationFailed, match="không có câu hỏi hợp lệ"):
-                questions.import_file(None, bank, path.read_bytes(), path.name)
+                question_files.import_file(None, bank, path.read_bytes(), path.name)
             continue
-        summary = questions.import_file(None, bank, path.read_bytes(), path.name)
+        summary = question_files.import_file(None, bank, path.read_bytes(), path.name)
         assert summary.imported + summary.unchanged + summary.skipped > 0, path.name

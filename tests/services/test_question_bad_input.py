@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from app.core.errors import BadInput, TooLarge, ValidationFailed
 from app.extensions import db
 from app.models import Question
-from app.services import questions
+from app.services import question_bank_access, question_files, questions
 
 
 @pytest.fixture
 def bank(school):
-    bank = questions.ensure_bank(None, school.id, "Kiểm thử")
+    bank = question_bank_access.ensure_bank(None, school.id, "Kiểm thử")
     db.session.commit()
     return bank
 
@@ -34,7 +34,7 @@ def test_xml_with_external_entity_is_refused(bank, tmp_path):
         "<questiontext><text>&x;</text></questiontext></question></quiz>"
     ).encode()
     with pytest.raises(BadInput):
-        questions.import_file(None, bank, xml, "xxe.xml", "moodlexml")
+        question_files.import_file(None, bank, xml, "xxe.xml", "moodlexml")
     assert _questions() == 0
 
 
@@ -44,7 +44,7 @@ def test_billion_laughs_is_refused_quickly(bank):
     )
     xml = f'<?xml version="1.0"?><!DOCTYPE quiz [{entities}]><quiz>&l9;</quiz>'.encode()
     with pytest.raises(BadInput):
-        questions.import_file(None, bank, xml, "lol.xml", "moodlexml")
+        question_files.import_file(None, bank, xml, "lol.xml", "moodlexml")
 
 
 def test_qti_package_with_path_traversal_is_refused(bank, tmp_path):
@@ -53,7 +53,7 @@ def test_qti_package_with_path_traversal_is_refused(bank, tmp_path):
         archive.writestr("imsmanifest.xml", "<manifest/>")
         archive.writestr("../../etc/passwd", "root:x:0:0")
     with pytest.raises(BadInput, match=r"\.\./"):
-        questions.import_file(None, bank, buffer.getvalue(), "evil.zip", "qti")
+        question_files.import_file(None, bank, buffer.getvalue(), "evil.zip", "qti")
     assert not (tmp_path.parent.parent / "etc" / "passwd").exists()
     assert _questions() == 0
 
@@ -70,7 +70,7 @@ def test_gift_in_windows_1258_is_read(bank):
         + "".join(c for c in unicodedata.normalize("NFD", ch) if c in tones)
         for ch in text
     ).encode("cp1258")
-    summary = questions.import_file(None, bank, encoded, "cu.gift", "gift")
+    summary = question_files.import_file(None, bank, encoded, "cu.gift", "gift")
     assert summary.imported == 1
     content = questions.question_content(db.session.scalar(select(Question)))
     assert "Thủ đô của Việt Nam" in content.stem_html
@@ -79,7 +79,7 @@ def test_gift_in_windows_1258_is_read(bank):
 
 def test_duplicate_options_and_missing_key_are_reported_per_question(bank):
     gift = ("::Trùng::Thủ đô?{=Hà Nội ~ha noi ~Huế}\n\n::Tốt::1 + 1?{=2 ~3}\n").encode()
-    summary = questions.import_file(None, bank, gift, "a.gift", "gift")
+    summary = question_files.import_file(None, bank, gift, "a.gift", "gift")
     assert summary.imported == 1
     assert summary.errors == [
         {"where": "Trùng", "message": "Phương án B trùng nội dung với phương án A"}
@@ -88,10 +88,10 @@ def test_duplicate_options_and_missing_key_are_reported_per_question(bank):
 
 def test_oversized_file_is_refused_before_parsing(bank):
     with pytest.raises(TooLarge):
-        questions.import_file(None, bank, b"x" * (51 * 1024 * 1024), "big.docx")
+        question_files.import_file(None, bank, b"x" * (51 * 1024 * 1024), "big.docx")
 
 
 def test_file_with_only_bad_questions_writes_nothing(bank):
     with pytest.raises(ValidationFailed):
-        questions.import_file(None, bank, b"Q?\nA. 1\nB. 2\n", "a.txt", "aiken")
+        question_files.import_file(None, bank, b"Q?\nA. 1\nB. 2\n", "a.txt", "aiken")
     assert _questions() == 0

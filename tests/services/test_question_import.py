@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from app.core.errors import BadInput
 from app.extensions import db
 from app.models import Question, QuestionAsset, QuestionCategory
-from app.services import questions
+from app.services import question_bank_access, question_files, questions
 
 
 @pytest.fixture
 def bank(school):
-    bank = questions.ensure_bank(None, school.id, "Toán 10")
+    bank = question_bank_access.ensure_bank(None, school.id, "Toán 10")
     db.session.commit()
     return bank
 
@@ -27,17 +27,17 @@ def _count(model, **where) -> int:
 
 def test_moodle_gift_examples_import_once_and_reimport_changes_nothing(bank, fixtures):
     data = (fixtures / "questions/gift/moodle_gift_examples.txt").read_bytes()
-    first = questions.import_file(None, bank, data, "examples.txt")
+    first = question_files.import_file(None, bank, data, "examples.txt")
     assert first.format == "gift"
     assert first.imported + first.skipped == 43
-    again = questions.import_file(None, bank, data, "examples.txt")
+    again = question_files.import_file(None, bank, data, "examples.txt")
     assert (again.imported, again.updated, again.unchanged + again.skipped) == (0, 0, 43)
     assert _count(Question, bank_id=bank.id) == first.imported
 
 
 def test_moodle_xml_images_become_stored_assets_linked_from_the_stem(bank, fixtures):
     data = (fixtures / "questions/moodlexml/multichoice.xml").read_bytes()
-    summary = questions.import_file(None, bank, data, "multichoice.xml")
+    summary = question_files.import_file(None, bank, data, "multichoice.xml")
     assert summary.imported == 1
     question = db.session.scalar(select(Question))
     content = questions.question_content(question)
@@ -50,20 +50,20 @@ def test_moodle_xml_images_become_stored_assets_linked_from_the_stem(bank, fixtu
 
 def test_qti_package_and_categories(bank, fixtures):
     data = (fixtures / "questions/qti21/packages/test_Basic.zip").read_bytes()
-    summary = questions.import_file(None, bank, data, "Basic.zip")
+    summary = question_files.import_file(None, bank, data, "Basic.zip")
     assert (summary.format, summary.imported) == ("qti", 3)
 
 
 def test_malformed_file_is_a_bad_input_and_writes_nothing(bank, fixtures):
     data = (fixtures / "questions/qti21/packages/invalid_MalformedXMLTest.zip").read_bytes()
     with pytest.raises(BadInput, match="XML không hợp lệ"):
-        questions.import_file(None, bank, data, "bad.zip")
+        question_files.import_file(None, bank, data, "bad.zip")
     assert _count(Question) == 0
 
 
 def test_script_in_imported_html_is_removed(bank):
     gift = b"::XSS::[html]<p onclick='x()'>2+2?</p><script>alert(1)</script>{=4 ~5}"
-    questions.import_file(None, bank, gift, "x.gift", "gift")
+    question_files.import_file(None, bank, gift, "x.gift", "gift")
     content = questions.question_content(db.session.scalar(select(Question)))
     assert "<script" not in content.stem_html and "onclick" not in content.stem_html
     assert "2+2?" in content.stem_html
@@ -71,12 +71,12 @@ def test_script_in_imported_html_is_removed(bank):
 
 def test_changed_question_with_same_source_id_gets_new_version_once_used(bank):
     v1 = b"// [id:Q1]\n::Q1::Thu do cua Viet Nam?{=Ha Noi ~Hue}"
-    questions.import_file(None, bank, v1, "a.gift", "gift")
+    question_files.import_file(None, bank, v1, "a.gift", "gift")
     question = db.session.scalar(select(Question))
     question.versions[-1].is_used = True  # as an exam attempt would mark it
     db.session.commit()
     v2 = b"// [id:Q1]\n::Q1::Thu do cua nuoc Viet Nam?{=Ha Noi ~Hue ~Da Nang}"
-    summary = questions.import_file(None, bank, v2, "a.gift", "gift")
+    summary = question_files.import_file(None, bank, v2, "a.gift", "gift")
     assert summary.updated == 1
     db.session.refresh(question)
     assert [v.number for v in question.versions] == [1, 2]
@@ -86,7 +86,7 @@ def test_changed_question_with_same_source_id_gets_new_version_once_used(bank):
 
 def test_search_ignores_accents(bank, make, school):
     gift = "::Địa lí::Thủ đô của Việt Nam là gì?{=Hà Nội ~Huế}\n".encode()
-    questions.import_file(None, bank, gift, "a.gift", "gift")
+    question_files.import_file(None, bank, gift, "a.gift", "gift")
     teacher = make.user(school, "teacher")
     assert (
         questions.list_questions(
@@ -105,19 +105,19 @@ def test_categories_from_gift_are_created(bank):
         b"$CATEGORY: Toan/Chuong 1\n\n::A::1+1?{=2 ~3}\n\n"
         b"$CATEGORY: Toan/Chuong 2\n\n::B::2+2?{=4 ~5}"
     )
-    questions.import_file(None, bank, gift, "c.gift", "gift")
+    question_files.import_file(None, bank, gift, "c.gift", "gift")
     paths = sorted(db.session.scalars(select(QuestionCategory.path)))
     assert paths == ["Toan/Chuong 1", "Toan/Chuong 2"]
 
 
 def test_export_round_trip_to_moodle_xml_keeps_questions(bank, fixtures, make, school):
     data = (fixtures / "questions/moodlexml/multichoice.xml").read_bytes()
-    questions.import_file(None, bank, data, "multichoice.xml")
+    question_files.import_file(None, bank, data, "multichoice.xml")
     teacher = make.user(school, "teacher")
-    exported, name = questions.export_bank(teacher, bank.id, "moodlexml")
+    exported, name = question_files.export_bank(teacher, bank.id, "moodlexml")
     assert name.endswith(".xml") and b"<quiz>" in exported
-    other = questions.ensure_bank(None, school.id, "Bản sao")
-    summary = questions.import_file(None, other, exported, name)
+    other = question_bank_access.ensure_bank(None, school.id, "Bản sao")
+    summary = question_files.import_file(None, other, exported, name)
     assert summary.imported == 1
     assert _count(QuestionAsset, bank_id=other.id) == _count(QuestionAsset, bank_id=bank.id)
 
@@ -128,7 +128,7 @@ def test_near_duplicates_are_found_by_folded_stem_and_options(bank, make, school
         "::B::thủ  đô của VIỆT NAM?{=Huế ~Hà Nội}\n\n"
         "::C::Thủ đô của Lào?{=Viêng Chăn ~Huế}\n"
     ).encode()
-    questions.import_file(None, bank, gift, "d.gift", "gift")
+    question_files.import_file(None, bank, gift, "d.gift", "gift")
     teacher = make.user(school, "teacher")
     found = questions.list_questions(
         teacher, bank.id, questions.QuestionFilter(duplicates_only=True)
@@ -138,7 +138,7 @@ def test_near_duplicates_are_found_by_folded_stem_and_options(bank, make, school
 
 def test_invalid_questions_are_reported_and_skipped(bank):
     aiken = "Câu tốt?\nA. 1\nB. 2\nANSWER: A\n\nCâu thiếu?\nA. 1\nB. 2\nANSWER: E\n".encode()
-    summary = questions.import_file(None, bank, aiken, "a.txt", "aiken")
+    summary = question_files.import_file(None, bank, aiken, "a.txt", "aiken")
     assert summary.imported == 1 and summary.skipped == 1
     assert summary.errors[0]["where"].startswith("dòng")
 
@@ -147,14 +147,14 @@ def test_qti_items_with_the_same_identifier_from_two_files_are_both_kept(bank, f
     original = (fixtures / "questions/qti21/items/choice.xml").read_bytes()
     changed = original.replace(b"Look at the text in the picture.", b"Another question.")
     assert changed != original
-    questions.import_file(None, bank, original, "a.xml", "qti")
-    summary = questions.import_file(None, bank, changed, "b.xml", "qti")
+    question_files.import_file(None, bank, original, "a.xml", "qti")
+    summary = question_files.import_file(None, bank, changed, "b.xml", "qti")
     assert (summary.imported, summary.updated) == (1, 0)
     assert _count(Question, bank_id=bank.id) == 2
 
 
 def test_ordering_items_get_keys_that_do_not_reveal_the_order(bank, fixtures):
-    questions.import_file(
+    question_files.import_file(
         None, bank, (fixtures / "questions/qti21/items/order.xml").read_bytes(), "order.xml", "qti"
     )
     content = questions.question_content(db.session.scalar(select(Question)))

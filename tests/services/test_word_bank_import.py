@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Question
-from app.services import questions
+from app.services import question_bank_access, question_files, questions
 
 LEVELS = {"NB": "nhan_biet", "TH": "thong_hieu", "VD": "van_dung", "VDC": "van_dung_cao"}
 MARKS = ("underline", "red", "bold", "star", "highlight")
@@ -84,8 +84,8 @@ def _word_file() -> tuple[bytes, dict[int, tuple[str, str]]]:
 
 def test_fifty_question_word_file_imports_with_keys_and_levels(school):
     data, expected = _word_file()
-    bank = questions.ensure_bank(None, school.id, "Toán 10 – giữa kỳ I")
-    summary = questions.import_file(None, bank, data, "de_kiem_tra.docx")
+    bank = question_bank_access.ensure_bank(None, school.id, "Toán 10 – giữa kỳ I")
+    summary = question_files.import_file(None, bank, data, "de_kiem_tra.docx")
     assert summary.format == "docx"
     assert summary.errors == []
     assert summary.imported == 50

@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, Exam
-from app.services import exam_answers, exam_attempts, exams, questions
+from app.services import (
+    exam_answers,
+    exam_attempts,
+    exam_start,
+    exams,
+    question_bank_access,
+    questions,
+)
 from question_banks.model import Level, Option, QuestionType
 from question_banks.model import Question as QuestionData
 
@@ -24,7 +31,7 @@ def course_with_bank(make, school):
     student = make.user(school, "student", "hs.an", full_name="Nguyễn Văn An")
     make.enrol(student, school_class)
     course = make.course(school, school_class, teacher)
-    bank = questions.create_bank(teacher, "Toán 10")
+    bank = question_bank_access.create_bank(teacher, "Toán 10")
     for n in range(4):
         questions.save_question(
             teacher,
@@ -109,7 +116,7 @@ def test_results_export_and_extend_from_the_results_page(web, course_with_bank):
             "release": "immediately",
         },
     )
-    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    attempt, _ = exam_start.start_attempt(student, exam.id)
     web.login("gv.toan")
     page = f"/exams/{exam.id}/results"
     response = web.post_form(
@@ -154,7 +161,7 @@ def test_the_grading_queue_takes_points_with_a_decimal_comma(web, course_with_ba
         course_with_bank["course"].id,
         {"title": "Tự luận", "question_ids": [essay.id], "published": True},
     )
-    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    attempt, _ = exam_start.start_attempt(student, exam.id)
     exam_answers.save_answer(student, attempt.id, essay.id, "<b>Bài làm</b> của em", 1)
     exam_attempts.submit(student, attempt.id)
     web.login("gv.toan")
@@ -183,7 +190,7 @@ def test_review_shows_keys_only_when_the_exam_allows_and_only_after_release(
             "review": "keys",
         },
     )
-    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    attempt, _ = exam_start.start_attempt(student, exam.id)
     exam_answers.save_answer(student, attempt.id, 1, "B", 1)
     exam_attempts.submit(student, attempt.id)
     web.login("hs.an")
@@ -211,7 +218,7 @@ def test_exam_scores_go_into_the_gradebook_column_it_feeds_once(web, course_with
             "gradebook_column": "tx",
         },
     )
-    attempt, _ = exam_attempts.start_attempt(student, exam.id)
+    attempt, _ = exam_start.start_attempt(student, exam.id)
     for qid in (1, 2, 3):
         exam_answers.save_answer(student, attempt.id, qid, "A", 1)
     exam_attempts.submit(student, attempt.id)  # 3 of 4: 7.50

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Question
-from app.services import questions
+from app.services import question_bank_access, questions
 
 
 def _setup(make, school, web):
     teacher = make.user(school, "teacher", username="gv")
-    bank = questions.create_bank(teacher, "Toán 10", "Toán")
+    bank = question_bank_access.create_bank(teacher, "Toán 10", "Toán")
     web.login("gv")
     return bank
 
@@ -154,8 +154,8 @@ def test_archived_question_leaves_the_list(client, web, make, school):
 
 def test_a_colleague_can_use_but_not_edit(client, web, make, school):
     owner = make.user(school, "teacher", username="gv.chu")
-    bank = questions.create_bank(owner, "Chung", "Toán")
-    questions.share_bank(owner, bank.id, "school")
+    bank = question_bank_access.create_bank(owner, "Chung", "Toán")
+    question_bank_access.share_bank(owner, bank.id, "school")
     make.user(school, "teacher", username="gv.khac")
     web.login("gv.khac")
     assert client.get(f"/banks/{bank.id}").status_code == 200

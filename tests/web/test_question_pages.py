@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Question, QuestionAsset
-from app.services import questions
+from app.services import question_bank_access, question_files
 
 GIFT = "::Thủ đô::Thủ đô của Việt Nam là gì?{=Hà Nội ~Huế ~Đà Nẵng}\n".encode()
 
 
 def _bank(school, name="Địa lí 10", owner=None):
-    bank = questions.ensure_bank(owner, school.id, name)
+    bank = question_bank_access.ensure_bank(owner, school.id, name)
     db.session.commit()
     return bank
 
@@ -58,7 +58,7 @@ def test_unreadable_upload_shows_the_reason_with_4xx(client, web, make, school):
 def test_export_downloads_a_file(client, web, make, school):
     make.user(school, "teacher", username="gv")
     bank = _bank(school)
-    questions.import_file(None, bank, GIFT, "a.gift", "gift")
+    question_files.import_file(None, bank, GIFT, "a.gift", "gift")
     web.login("gv")
     response = client.get(f"/banks/{bank.id}/export/gift")
     assert response.status_code == 200
@@ -90,7 +90,7 @@ def test_other_schools_teacher_gets_404_for_bank_question_and_asset(
 ):
     bank = _bank(school)
     data = (fixtures / "questions/moodlexml/multichoice.xml").read_bytes()
-    questions.import_file(None, bank, data, "m.xml")
+    question_files.import_file(None, bank, data, "m.xml")
     asset = db.session.scalar(select(QuestionAsset))
     question = db.session.scalar(select(Question))
     other = make.school("KHAC", "Trường khác")
@@ -106,7 +106,7 @@ def test_other_schools_teacher_gets_404_for_bank_question_and_asset(
 def test_asset_is_served_with_its_type_and_a_sandbox(client, web, make, school, fixtures):
     make.user(school, "teacher", username="gv")
     bank = _bank(school)
-    questions.import_file(
+    question_files.import_file(
         None, bank, (fixtures / "questions/moodlexml/multichoice.xml").read_bytes(), "m.xml"
     )
     asset = db.session.scalar(select(QuestionAsset))
@@ -120,7 +120,7 @@ def test_asset_is_served_with_its_type_and_a_sandbox(client, web, make, school, 
 def test_api_lists_banks_and_questions_with_keys_for_teachers(client, web, make, school):
     make.user(school, "teacher", username="gv")
     bank = _bank(school)
-    questions.import_file(None, bank, GIFT, "a.gift", "gift")
+    question_files.import_file(None, bank, GIFT, "a.gift", "gift")
     headers = web.bearer("gv")
     banks = client.get("/api/v1/banks", headers=headers).get_json()["items"]
     assert [b["name"] for b in banks] == ["Địa lí 10"]
@@ -158,7 +158,7 @@ def test_student_preview_shows_choices_without_the_key(client, web, make, school
     make.user(school, "teacher", username="gv")
     bank = _bank(school)
     gift = ("::C::Thủ đô {=Hà Nội ~Huế} của Việt Nam\n\n::M::Ghép{=Một -> 1 =Hai -> 2}\n").encode()
-    questions.import_file(None, bank, GIFT + b"\n" + gift, "a.gift", "gift")
+    question_files.import_file(None, bank, GIFT + b"\n" + gift, "a.gift", "gift")
     web.login("gv")
     for question in db.session.scalars(select(Question)):
         page = client.get(f"/banks/{bank.id}/questions/{question.id}").get_data(as_text=True)
@@ -176,26 +176,26 @@ def test_bank_sharing_controls_who_sees_it(client, web, make, school):
     make.user(school, "teacher", username="gv.van")
     klass = make.school_class(school, "10A1")
     make.course(school, klass, colleague, "Toán")
-    bank = questions.create_bank(owner, "Toán 10", "Toán")
+    bank = question_bank_access.create_bank(owner, "Toán 10", "Toán")
     web.login("gv.toan2")
     assert client.get(f"/banks/{bank.id}").status_code == 200  # same subject group
     web.post_form("/logout")
     web.login("gv.van")
     assert client.get(f"/banks/{bank.id}").status_code == 404
-    questions.share_bank(owner, bank.id, "school")
+    question_bank_access.share_bank(owner, bank.id, "school")
     assert client.get(f"/banks/{bank.id}").status_code == 200
     # seeing is not changing: only the owner (or an admin) imports or shares
     response = web.post_form(f"/banks/{bank.id}/share", {"shared_with": "none"})
     assert response.status_code == 403
-    questions.share_bank(owner, bank.id, "none")
+    question_bank_access.share_bank(owner, bank.id, "none")
     assert client.get(f"/banks/{bank.id}").status_code == 404
 
 
 def test_bulk_move_and_tag(client, web, make, school):
     teacher = make.user(school, "teacher", username="gv")
-    bank = questions.create_bank(teacher, "Địa lí", "Địa lí")
+    bank = question_bank_access.create_bank(teacher, "Địa lí", "Địa lí")
     gift = ("::A::Câu A?{=1 ~2}\n\n::B::Câu B?{=1 ~2}\n").encode()
-    questions.import_file(teacher, bank, gift, "a.gift", "gift")
+    question_files.import_file(teacher, bank, gift, "a.gift", "gift")
     ids = [q.id for q in db.session.scalars(select(Question))]
     web.login("gv")
     web.post_form(
