@@ -110,6 +110,7 @@ def bank(bank_id: int):
         levels=LEVEL_LABELS,
         formats=question_banks.LABELS,
         exporters=question_banks.exporters(),
+        can_change=question_bank_access.can_change(current_user, the_bank),
     )
 
 
@@ -218,6 +219,9 @@ def question(bank_id: int, question_id: int):
         levels=LEVEL_LABELS,
         types=TYPE_LABELS,
         student_view=question_types.public_view(content),
+        can_change=question_bank_access.can_change(
+            current_user, question_bank_access.get_bank(current_user, row.bank_id)
+        ),
     )
 
 

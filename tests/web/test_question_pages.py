@@ -206,3 +206,28 @@ def test_bulk_move_and_tag(client, web, make, school):
     db.session.expire_all()
     for question in db.session.scalars(select(Question)):
         assert question.category.path == "Chương 2" and question.tags == "ôn tập"
+
+
+def test_only_those_who_may_change_a_bank_see_its_edit_controls(client, web, make, school):
+    owner = make.user(school, "teacher", username="gv.chu")
+    make.user(school, "teacher", username="gv.khac")
+    bank = question_bank_access.create_bank(owner, "Sử 10", "Lịch sử")
+    question_bank_access.share_bank(owner, bank.id, "school")
+    web.login("gv.chu")
+    web.post_form(
+        f"/banks/{bank.id}/import",
+        {"file": (io.BytesIO(GIFT), "su.gift")},
+        content_type="multipart/form-data",
+    )
+    web.post_form(f"/banks/{bank.id}/import/confirm", token_page=f"/banks/{bank.id}")
+    question = db.session.scalar(select(Question).where(Question.bank_id == bank.id))
+    bank_page = client.get(f"/banks/{bank.id}").get_data(as_text=True)
+    question_page = client.get(f"/banks/{bank.id}/questions/{question.id}").get_data(as_text=True)
+    assert 'id="new-question"' in bank_page and 'id="share-form"' in bank_page
+    assert 'id="edit-question"' in question_page
+    web.post_form("/logout")
+    web.login("gv.khac")  # sees the shared bank, may not change it
+    bank_page = client.get(f"/banks/{bank.id}").get_data(as_text=True)
+    question_page = client.get(f"/banks/{bank.id}/questions/{question.id}").get_data(as_text=True)
+    assert "Sử 10" in bank_page and 'id="new-question"' not in bank_page
+    assert 'id="share-form"' not in bank_page and 'id="edit-question"' not in question_page
