@@ -120,7 +120,10 @@ def measure(
     during=None,
     worker_class: str | None = None,
 ) -> dict:
-    """Start the stack, drive the hello and the save phases, return the report. `during`, if
+    """Start the stack, drive the hello and the save phases, return the report. The web
+    processes (and the hello's) run `worker_class`, by default gthread, as deploy/'s
+    lophoc-web@ units do (Socket.IO goes to the gevent lophoc-live@ processes, not measured
+    here). `during`, if
     given, is called with the running stack after both phases (bench/stack_matrix.py runs the
     exam storm there) and its result is added to the report as "during"."""
 
@@ -138,7 +141,8 @@ def measure(
         threads=threads,
         extra_upstreams={"hello": hello_ports},
         extra_locations=location,
-        worker_class=worker_class,
+        worker_class=worker_class or "gthread",
+        live_workers=0,
     )
     with stack:
         hello_procs = [stack._start_gunicorn(p, "bench.hello_app:app") for p in hello_ports]
@@ -202,7 +206,7 @@ def measure(
     report = {
         "workers": workers,
         # deploy/gunicorn.conf.py's choice unless given: gevent on PostgreSQL, gthread on SQLite
-        "worker_class": worker_class or ("gevent" if database_url else "gthread"),
+        "worker_class": worker_class or "gthread",
         "connections": connections,
         "database": "postgresql" if database_url else "sqlite",
         "results": results,
@@ -227,7 +231,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL server for a throw-away database")
     parser.add_argument(
         "--worker-class",
-        help="gunicorn worker class (default: deploy/gunicorn.conf.py's, gevent on PostgreSQL)",
+        help="gunicorn worker class of the web processes (default gthread, as lophoc-web@)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -74,7 +75,13 @@ def _children(pid: int) -> list[int]:
 
 
 class Stack:
-    """Database, N gunicorn processes and nginx; use as a context manager."""
+    """Database, N gunicorn web processes, M Socket.IO (live) processes and nginx, as
+    docs/deploy.md sets them up; use as a context manager.
+
+    live_workers: None picks deploy/'s layout - on PostgreSQL with Redis one gevent live process
+    per web process (lophoc-live@, nginx's `lophoc_live` upstream) and the web processes in
+    gthread (lophoc-web@); otherwise (SQLite, or no Redis) 0: the web processes also hold the
+    Socket.IO connections (both upstreams point at them) in deploy/gunicorn.conf.py's class."""
 
     def __init__(
         self,
@@ -85,10 +92,16 @@ class Stack:
         extra_upstreams: dict[str, list[int]] | None = None,
         extra_locations: str = "",
         worker_class: str | None = None,
+        live_workers: int | None = None,
     ):
         self.workers = workers
+        if live_workers is None:
+            live_workers = workers if database_url and redis_url else 0
+        self.live_workers = live_workers
+        self.live_ports: list[int] = []
+        self.live_procs: list[subprocess.Popen] = []
         # None: deploy/gunicorn.conf.py's choice (gevent on PostgreSQL, gthread on SQLite).
-        self.worker_class = worker_class
+        self.worker_class = worker_class or ("gthread" if live_workers else None)
         self.admin_url = database_url
         self.redis_url = redis_url
         self.threads = threads
@@ -156,8 +169,10 @@ class Stack:
             env["LOPHOC_WORKER_CLASS"] = self.worker_class
         return env
 
-    def _start_gunicorn(self, port: int, app: str = "wsgi:app") -> subprocess.Popen:
-        env = self.env() | {"LOPHOC_BIND": f"127.0.0.1:{port}"}
+    def _start_gunicorn(
+        self, port: int, app: str = "wsgi:app", extra_env: dict | None = None
+    ) -> subprocess.Popen:
+        env = self.env() | {"LOPHOC_BIND": f"127.0.0.1:{port}"} | (extra_env or {})
         log = (self.tmp / f"gunicorn-{port}.log").open("wb")
         proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app],
@@ -176,11 +191,18 @@ class Stack:
         # The upstream's idle keep-alive connections as deploy/ sets them (too few, and every
         # request past them opens a new connection to gunicorn).
         keepalive = re.search(r"upstream lophoc \{.*?keepalive (\d+);", http_conf, flags=re.S)[1]
+        live = "".join(f"    server 127.0.0.1:{p};\n" for p in self.live_ports) or servers
         http_conf = re.sub(
             r"upstream lophoc \{.*?\n\}",
-            "upstream lophoc {\n    hash $lophoc_affinity consistent;\n"
-            + servers
-            + f"    keepalive {keepalive};\n}}",
+            "upstream lophoc {\n    least_conn;\n" + servers + f"    keepalive {keepalive};\n}}",
+            http_conf,
+            flags=re.S,
+        )
+        http_conf = re.sub(
+            r"upstream lophoc_live \{.*?\n\}",
+            "upstream lophoc_live {\n    hash $lophoc_affinity consistent;\n"
+            + live
+            + "    keepalive 64;\n}",
             http_conf,
             flags=re.S,
         )
@@ -239,7 +261,15 @@ http {{
         self.ports = [free_port() for _ in range(self.workers)]
         for port in self.ports:
             self._start_gunicorn(port)
-        for port, proc in zip(self.ports, self.procs, strict=True):
+        # lophoc-live@: gevent, a smaller pool (deploy/systemd/lophoc-live@.service)
+        live_env = {
+            "LOPHOC_WORKER_CLASS": "gevent",
+            "LOPHOC_DB_POOL_SIZE": "8",
+            "LOPHOC_DB_MAX_OVERFLOW": "8",
+        }
+        self.live_ports = [free_port() for _ in range(self.live_workers)]
+        self.live_procs = [self._start_gunicorn(p, extra_env=live_env) for p in self.live_ports]
+        for port, proc in zip(self.ports + self.live_ports, self.procs, strict=True):
             _wait_http(port, proc=proc)
         self.port = free_port()
         config = self._nginx_config()
@@ -258,10 +288,16 @@ http {{
         return self
 
     def memory(self) -> dict:
-        """RSS of each gunicorn worker process (the master forks one worker)."""
+        """RSS of each gunicorn worker process (the master forks one worker): web, then live."""
         workers = [c for proc in self.procs[: self.workers] for c in _children(proc.pid)]
+        live = [c for proc in self.live_procs for c in _children(proc.pid)]
         rss = [_rss_kb(pid) for pid in workers]
-        return {"workers": len(rss), "rss_mb": [round(r / 1024, 1) for r in rss]}
+        return {
+            "workers": len(rss),
+            "rss_mb": [round(r / 1024, 1) for r in rss],
+            "live_workers": len(live),
+            "live_rss_mb": [round(_rss_kb(pid) / 1024, 1) for pid in live],
+        }
 
     def stop(self) -> None:
         for proc in [*self.procs, *([self.nginx] if self.nginx else [])]:
@@ -376,6 +412,21 @@ def run_checks(stack: Stack, plan: dict) -> dict:
     student = Client(stack.port, plan["tokens"][0])
     status, attempt, _ = student.call("POST", f"/api/v1/exams/{plan['exam_id']}/attempts", {})
     checks["exam_start"] = status == 201
+    # A proctor's pause saved by a web process reaches the student's exam page, whose
+    # WebSocket is held by a live process (through Redis when they are separate processes).
+    teacher = Client(stack.port, plan["teacher_token"])
+
+    def pause_and_resume() -> bool:
+        path = f"/api/v1/attempts/{attempt['id']}/proctor"
+        done = [
+            teacher.call("POST", path, {"action": action, "reason": "Kiểm tra máy"})[0]
+            for action in ("pause", "resume")
+        ]
+        return done == [200, 200]
+
+    checks["exam_change_reaches_page"] = _exam_page_hears(
+        stack.port, plan["tokens"][0], attempt["id"], pause_and_resume
+    )
     saved = 0
     for seq, question in enumerate(attempt["questions"], start=1):
         option = question["options"][0]["id"] if question.get("options") else "42"
@@ -388,7 +439,6 @@ def run_checks(stack: Stack, plan: dict) -> dict:
     status, body, _ = student.call("POST", f"/api/v1/attempts/{attempt['id']}/submit")
     checks["exam_submit"] = status == 200 and body.get("status") == "submitted"
 
-    teacher = Client(stack.port, plan["teacher_token"])
     status, session, _ = teacher.call(
         "POST", f"/api/v1/courses/{plan['course_id']}/live-sessions", {}
     )
@@ -416,6 +466,41 @@ def _healthz_count(client: Client) -> float:
         str(text),
     )
     return float(match[1]) if match else 0.0
+
+
+def _exam_page_hears(port: int, token: str, attempt_id: int, act) -> bool:
+    """An exam page's socket (/exam, joined to its attempt) is told of the change `act` makes
+    (both the pause and the resume)."""
+    import socketio
+
+    heard: list[str] = []
+    both = threading.Event()
+    client = socketio.Client(reconnection=False)
+
+    def changed(data):
+        if data.get("attempt_id") == attempt_id:
+            heard.append(data.get("kind"))
+            if len(heard) >= 2:
+                both.set()
+
+    client.on("exam_changed", changed, namespace="/exam")
+    try:
+        client.connect(
+            f"http://127.0.0.1:{port}",
+            namespaces=["/exam"],
+            auth={"token": token},
+            transports=["websocket"],
+            wait_timeout=20,
+        )
+        ack = client.call("join_attempt", {"attempt_id": attempt_id}, namespace="/exam", timeout=20)
+        if not (ack and ack.get("ok")) or not act():
+            return False
+        return both.wait(10) and heard[:2] == ["pause", "resume"]
+    except Exception as exc:
+        print(f"exam page socket failed: {exc!r}", file=sys.stderr)
+        return False
+    finally:
+        client.disconnect()
 
 
 def _live_join(port: int, token: str, session_id: int, transport: str) -> bool:
@@ -451,11 +536,19 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (ports)")
     parser.add_argument("--database-url", help="PostgreSQL server to create a temp database on")
     parser.add_argument("--redis-url", help="Socket.IO message queue for several processes")
+    parser.add_argument(
+        "--live-workers",
+        type=int,
+        help="Socket.IO (gevent) processes; default: as many as --workers on PostgreSQL with "
+        "--redis-url, else none (the web processes hold the sockets)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     started = time.monotonic()
-    with Stack(args.workers, args.database_url, args.redis_url) as stack:
+    with Stack(
+        args.workers, args.database_url, args.redis_url, live_workers=args.live_workers
+    ) as stack:
         try:
             plan = prepare(stack)
             checks = run_checks(stack, plan)
@@ -478,7 +571,10 @@ def main() -> int:
     else:
         for name, ok in checks.items():
             print(f"{'ok ' if ok else 'FAIL'} {name}")
-        print(f"worker RSS (MB): {memory['rss_mb']}  total {result['seconds']} s")
+        print(
+            f"worker RSS (MB): web {memory['rss_mb']}, live {memory['live_rss_mb']}  "
+            f"total {result['seconds']} s"
+        )
     return 0 if result["ok"] else 1
 
 

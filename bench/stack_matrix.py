@@ -72,10 +72,9 @@ def _storm(stack, args) -> dict:
 
 
 def live(workers: int, args) -> dict:
-    """bench/live_room.py through nginx to `workers` gevent processes sharing Redis."""
-    stack = stack_mod.Stack(
-        workers, args.postgres_url, redis_url=args.redis_url, worker_class="gevent"
-    )
+    """bench/live_room.py through nginx to `workers` gevent live processes (lophoc-live@)
+    sharing Redis, beside one web process."""
+    stack = stack_mod.Stack(1, args.postgres_url, redis_url=args.redis_url, live_workers=workers)
     with stack:
         env = os.environ | stack.env() | {"LOPHOC_ENV": "development"}
         plan = stack.tmp / "live-plan.json"
@@ -88,8 +87,8 @@ def live(workers: int, args) -> dict:
             capture_output=True,
             timeout=600,
         )
-        pids = [c for proc in stack.procs[:workers] for c in stack_mod._children(proc.pid)]
-        idle = stack.memory()["rss_mb"]
+        pids = [c for proc in stack.live_procs for c in stack_mod._children(proc.pid)]
+        idle = stack.memory()["live_rss_mb"]
         done = subprocess.run(
             [
                 PYTHON,
@@ -185,7 +184,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="per ceiling phase")
     parser.add_argument("--threads", type=int, default=8, help="gthread threads per process")
     parser.add_argument(
-        "--worker-class", help="default: deploy/gunicorn.conf.py's (gevent on PostgreSQL)"
+        "--worker-class", help="of the web processes (default gthread, as lophoc-web@)"
     )
     parser.add_argument("--students", type=int, default=200, help="exam storm")
     parser.add_argument("--saves-per-student", type=int, default=30)
