@@ -529,6 +529,22 @@ def _live_join(port: int, token: str, session_id: int, transport: str) -> bool:
         client.disconnect()
 
 
+def _serve(stack: Stack) -> None:
+    env = stack.env()
+    print(
+        f"serving: http://127.0.0.1:{stack.port}\n"
+        f"export DATABASE_URL='{stack.database_url}' SECRET_KEY='{env['SECRET_KEY']}'\n"
+        f"web pids {[p.pid for p in stack.procs[: stack.workers]]}, "
+        f"live pids {[p.pid for p in stack.live_procs]}; Ctrl-C stops",
+        flush=True,
+    )
+    try:
+        while all(proc.poll() is None for proc in stack.procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -543,6 +559,12 @@ def main() -> int:
         "--redis-url, else none (the web processes hold the sockets)",
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the stack up after the checks, print its address, database and SECRET_KEY "
+        "(for bench/exam_storm.py or exam_class.py against it), stop on Ctrl-C",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     started = time.monotonic()
@@ -558,6 +580,8 @@ def main() -> int:
             raise
         if not all(checks.values()):
             stack.logs_tail()
+        if args.serve and all(checks.values()):
+            _serve(stack)
     result = {
         "ok": all(checks.values()),
         "workers": args.workers,
