@@ -134,10 +134,8 @@ class LiveNamespace(Namespace):
             db.session.rollback()
 
     def _presence(self, session_id: int) -> None:
-        present = live_presence.present(session_id)
-        self._send(
-            "presence", {"session_id": session_id, "present": present}, to=room_of(session_id)
-        )
+        presence = live_presence.presence(session_id)
+        self._send("presence", {"session_id": session_id, **presence}, to=room_of(session_id))
 
     @handler(in_room=False)
     def on_join_session(self, conn, session_id, member, data):
@@ -152,9 +150,15 @@ class LiveNamespace(Namespace):
             raise
         conn.rooms[session_id] = joined.member
         if joined.is_presence_changed:
-            present = joined.state["present"]
+            state = joined.state
             self._send(
-                "presence", {"session_id": session_id, "present": present}, to=room_of(session_id)
+                "presence",
+                {
+                    "session_id": session_id,
+                    "present": state["present"],
+                    "version": state["presence_version"],
+                },
+                to=room_of(session_id),
             )
         return {"state": joined.state}
 

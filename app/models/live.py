@@ -44,6 +44,10 @@ class LiveSession(db.Model, SchoolOwned):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
+    # One more on every join and leave, in its transaction (services.live_presence): the
+    # presence lists broadcast by several processes can arrive out of order, and a client keeps
+    # the one with the highest version.
+    presence_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     teacher: Mapped[User] = relationship()
     timetable_slot: Mapped[TimetableSlot | None] = relationship()

@@ -3,7 +3,14 @@
 A user's presence is a list of intervals. Several devices share one interval (`connections`
 counts the open sockets across all processes), and a drop shorter than PRESENCE_GAP (a phone
 moving from Wi-Fi to 4G, a reconnect) reopens the last interval instead of starting a new one,
-so the gap counts as present. Each join/leave is one small indexed UPDATE or INSERT."""
+so the gap counts as present. Each join/leave is one small indexed UPDATE or INSERT.
+
+Who is present is broadcast after each change by the process that made it, and broadcasts of
+two processes can arrive in either order; so every join and leave first counts one more
+`presence_version` on the session row (which also queues the room's joins and leaves one after
+the other, in the order the row is locked: the session, then the presence row, as ending a
+session does), and `presence()` reads the list with its version in one statement. A list with
+a higher version was read after every change up to it: clients keep the highest."""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.core.clock import now_utc
 from app.core.errors import Conflict, ValidationFailed
@@ -36,6 +43,7 @@ def join(session: LiveSession, user_id: int) -> bool:
 
 def add_connection(session: LiveSession, user_id: int) -> bool:
     """join() without the commit, for a caller that commits it with more (flush only)."""
+    _count_change(session.id)
     now = now_utc()
     row = _latest(session.id, user_id)
     became_present = True
@@ -62,8 +70,10 @@ def add_connection(session: LiveSession, user_id: int) -> bool:
 def leave(session_id: int, user_id: int) -> bool:
     """Count one connection less. Returns True when the user's last connection closed (the
     presence list changed). Commits; a leave without a join is ignored."""
+    _count_change(session_id)
     row = _latest(session_id, user_id)
     if row is None or row.left_at is not None:
+        db.session.commit()  # releases the session row (a version with no change is harmless)
         return False
     row.connections = max(row.connections - 1, 0)
     if row.connections:
@@ -75,6 +85,16 @@ def leave(session_id: int, user_id: int) -> bool:
         log(session, user_id, "leave", {})
     db.session.commit()
     return True
+
+
+def _count_change(session_id: int) -> None:
+    """presence_version + 1, taking the session row's lock until the commit (module docstring)."""
+    table = LiveSession.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == session_id)
+        .values(presence_version=table.c.presence_version + 1)
+    )
 
 
 def _latest(session_id: int, user_id: int) -> LivePresence | None:
@@ -101,14 +121,30 @@ def close_all(session: LiveSession) -> None:
 
 def present(session_id: int) -> list[dict]:
     """Who is in the room now: [{"id", "name", "role"}], teacher first then by name."""
+    return presence(session_id)["present"]
+
+
+def presence(session_id: int) -> dict:
+    """{"present": who is in the room now (as present()), "version": the session's
+    presence_version}, both from one statement, so from one snapshot of the database."""
+    version = (
+        select(LiveSession.presence_version).where(LiveSession.id == session_id).scalar_subquery()
+    )
     rows = db.session.execute(
-        select(User.id, User.full_name, User.role)
+        select(User.id, User.full_name, User.role, version.label("version"))
         .join(LivePresence, LivePresence.user_id == User.id)
         .where(LivePresence.session_id == session_id, LivePresence.left_at.is_(None))
         .distinct()
     ).all()
+    if rows:
+        current = rows[0].version
+    else:  # nobody: the version alone
+        current = db.session.scalar(
+            select(LiveSession.presence_version).where(LiveSession.id == session_id)
+        )
     people = [{"id": r.id, "name": r.full_name, "role": r.role} for r in rows]
-    return sorted(people, key=lambda p: (p["role"] == "student", p["name"]))
+    people.sort(key=lambda p: (p["role"] == "student", p["name"]))
+    return {"present": people, "version": current or 0}
 
 
 @dataclass

@@ -203,7 +203,8 @@ def join(entry: Entry, is_in_room: bool) -> Joined:
     # Who is present is read last, and its read transaction left open (released when the
     # handler ends), so that the caller broadcasts it at once: the longer the gap, the
     # likelier a list read before another process's join arrives after that one's.
-    state["present"] = live_presence.present(state["session_id"])
+    presence = live_presence.presence(state["session_id"])
+    state["present"], state["presence_version"] = presence["present"], presence["version"]
     return Joined(member, state, is_changed)
 
 

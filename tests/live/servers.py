@@ -155,6 +155,16 @@ class Client:
         self.joins += 1
         self.joined.set()
 
+    @property
+    def newest_presence(self) -> dict:
+        """The presence list with the highest version, as live.js keeps it (lists sent by
+        two processes can arrive in either order); the join's ack if no broadcast is newer."""
+        newest = {"present": self.state["present"], "version": self.state["presence_version"]}
+        for message in list(self.presence):
+            if message["version"] >= newest["version"]:
+                newest = message
+        return newest
+
     def _chat(self, message):
         self.received.append(message)
         self.got.set()

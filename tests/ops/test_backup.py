@@ -61,9 +61,7 @@ def exam_in_progress(web, exam_setting):
     return {"headers": headers, "attempt": body, "saved": saved}
 
 
-def test_restore_brings_back_an_exam_in_progress(
-    app, web, exam_in_progress, tmp_path, monkeypatch
-):
+def test_restore_brings_back_an_exam_in_progress(app, web, exam_in_progress, tmp_path, monkeypatch):
     # A storage folder of its own: the session's is shared with every other test's uploads.
     monkeypatch.setitem(app.config, "LOPHOC_STORAGE_DIR", str(tmp_path / "storage"))
     upload = storage.put("Bài làm của em".encode())

@@ -61,7 +61,7 @@ def test_the_live_room_runs_in_one_process_with_a_warning(server_without_redis, 
         assert ack["ok"], ack
         assert pupil.got.wait(10), "a message did not reach a client of the same process"
         assert pupil.received[-1]["text"] == "Chào cả lớp"
-        present = {p["id"] for p in teacher.presence[-1]["present"]}
+        present = {p["id"] for p in teacher.newest_presence["present"]}
         assert present == {room.teacher.id, room.students[0].id}
     finally:
         teacher.close()

@@ -117,9 +117,7 @@ def test_the_answer_lane_never_acknowledges_a_save_the_lost_database_did_not_sto
     assert db.session.scalar(select(Response.seq)) == 4
 
 
-def test_an_idle_connection_is_checked_and_replaced_before_use(
-    postgres, web, setting, monkeypatch
-):
+def test_an_idle_connection_is_checked_and_replaced_before_use(postgres, web, setting, monkeypatch):
     exam = _exam(setting)
     headers = web.bearer("hs0")
     attempt = _start(web, headers, exam.id).get_json()

@@ -206,7 +206,13 @@
   });
   socket.on("connect_error", function () { status(msg.msgOffline, "text-bg-warning"); });
   socket.on("error", showError);
-  socket.on("presence", function (p) { state.present = p.present; renderPresence(); });
+  socket.on("presence", function (p) {
+    // Lists sent by two server processes can arrive out of order: keep the newest one.
+    if (p.version < (state.presence_version || 0)) return;
+    state.present = p.present;
+    state.presence_version = p.version;
+    renderPresence();
+  });
   socket.on("hands", function (p) { state.hands = p.hands; renderPresence(); });
   socket.on("mutes", function (p) { state.muted = p.muted; state.muted_room = p.muted_room; renderPresence(); });
   socket.on("chat_message", addChat);
