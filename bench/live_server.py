@@ -158,7 +158,11 @@ def _gunicorn(host: str, port: int, overrides: dict) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            return _create(overrides)[0]  # in the worker, after gevent patched it
+            import gc
+
+            app = _create(overrides)[0]  # in the worker, after gevent patched it
+            gc.freeze()  # as wsgi.py does
+            return app
 
     Server().run()
 
