@@ -121,12 +121,13 @@ def measure(
     worker_class: str | None = None,
 ) -> dict:
     """Start the stack, drive the hello and the save phases, return the report. The web
-    processes (and the hello's) run `worker_class`, by default gthread, as deploy/'s
-    lophoc-web@ units do (Socket.IO goes to the gevent lophoc-live@ processes, not measured
+    processes (and the hello's) run `worker_class`, by default deploy/'s lophoc-web@ unit's
+    (gthread) (Socket.IO goes to the gevent lophoc-live@ processes, not measured
     here). `during`, if
     given, is called with the running stack after both phases (bench/stack_matrix.py runs the
     exam storm there) and its result is added to the report as "during"."""
 
+    worker_class = worker_class or stack_mod.WEB_ENV["LOPHOC_WORKER_CLASS"]
     hello_ports = [stack_mod.free_port() for _ in range(workers)]
     location = (
         "        location = /bench/hello {\n"
@@ -141,7 +142,7 @@ def measure(
         threads=threads,
         extra_upstreams={"hello": hello_ports},
         extra_locations=location,
-        worker_class=worker_class or "gthread",
+        worker_class=worker_class,
         live_workers=0,
     )
     with stack:
@@ -205,8 +206,7 @@ def measure(
     )
     report = {
         "workers": workers,
-        # deploy/gunicorn.conf.py's choice unless given: gevent on PostgreSQL, gthread on SQLite
-        "worker_class": worker_class or "gthread",
+        "worker_class": worker_class,
         "connections": connections,
         "database": "postgresql" if database_url else "sqlite",
         "results": results,

@@ -191,8 +191,7 @@ async def _clients(rooms, servers, messages, offset, out, start, spread) -> None
             )
 
     await asyncio.gather(*(teach(r, client) for r, client in teachers.items()))
-    await asyncio.sleep(1.0)
-    await asyncio.sleep(3.0)
+    await asyncio.sleep(4.0)  # the last lines' deliveries
     latencies, delivered = [], 0
     for inbox in inboxes:
         for arrived, text in inbox:

@@ -36,6 +36,35 @@ if str(ROOT) not in sys.path:
 BIN = Path(sys.executable).parent
 
 
+def unit_env(unit: str) -> dict[str, str]:
+    """The KEY=VALUE pairs a deploy/systemd unit puts before gunicorn on its command line
+    (`ExecStart=/usr/bin/env ...`): the worker class and pool of lophoc-web@ and lophoc-live@,
+    so that the stack runs what deploy/ runs."""
+    text = (ROOT / "deploy" / "systemd" / unit).read_text()
+    command = re.search(r"^ExecStart=/usr/bin/env (.*?) \S*/gunicorn ", text, flags=re.M)[1]
+    return dict(pair.split("=", 1) for pair in command.split())
+
+
+WEB_ENV = unit_env("lophoc-web@.service")
+LIVE_ENV = unit_env("lophoc-live@.service")
+
+
+def _servers(ports: list[int]) -> str:
+    return "".join(f"    server 127.0.0.1:{p};\n" for p in ports)
+
+
+def _with_servers(http_conf: str, name: str, ports: list[int]) -> str:
+    """deploy/'s `upstream name { ... }` with its server lines replaced by `ports` (its
+    balancing method and keepalive kept as they are)."""
+
+    def rewrite(block: re.Match) -> str:
+        return (
+            block[1] + re.sub(r"^\s*server .*\n", "", block[2], flags=re.M) + _servers(ports) + "}"
+        )
+
+    return re.sub(rf"(upstream {name} \{{\n)(.*?\n)\}}", rewrite, http_conf, count=1, flags=re.S)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -101,7 +130,9 @@ class Stack:
         self.live_ports: list[int] = []
         self.live_procs: list[subprocess.Popen] = []
         # None: deploy/gunicorn.conf.py's choice (gevent on PostgreSQL, gthread on SQLite).
-        self.worker_class = worker_class or ("gthread" if live_workers else None)
+        self.worker_class = worker_class or (
+            WEB_ENV["LOPHOC_WORKER_CLASS"] if live_workers else None
+        )
         self.admin_url = database_url
         self.redis_url = redis_url
         self.threads = threads
@@ -187,28 +218,14 @@ class Stack:
 
     def _nginx_config(self) -> Path:
         http_conf = (ROOT / "deploy" / "nginx" / "lophoc-http.conf").read_text()
-        servers = "".join(f"    server 127.0.0.1:{p};\n" for p in self.ports)
-        # The upstream's idle keep-alive connections as deploy/ sets them (too few, and every
-        # request past them opens a new connection to gunicorn).
+        # The upstreams as deploy/ sets them (balancing, keepalive: too few idle connections and
+        # every request past them opens a new one to gunicorn), on this stack's ports; without
+        # live processes the web processes also hold the sockets.
         keepalive = re.search(r"upstream lophoc \{.*?keepalive (\d+);", http_conf, flags=re.S)[1]
-        live = "".join(f"    server 127.0.0.1:{p};\n" for p in self.live_ports) or servers
-        http_conf = re.sub(
-            r"upstream lophoc \{.*?\n\}",
-            "upstream lophoc {\n    least_conn;\n" + servers + f"    keepalive {keepalive};\n}}",
-            http_conf,
-            flags=re.S,
-        )
-        http_conf = re.sub(
-            r"upstream lophoc_live \{.*?\n\}",
-            "upstream lophoc_live {\n    hash $lophoc_affinity consistent;\n"
-            + live
-            + "    keepalive 64;\n}",
-            http_conf,
-            flags=re.S,
-        )
+        http_conf = _with_servers(http_conf, "lophoc", self.ports)
+        http_conf = _with_servers(http_conf, "lophoc_live", self.live_ports or self.ports)
         for name, ports in self.extra_upstreams.items():
-            lines = "".join(f"    server 127.0.0.1:{p};\n" for p in ports)
-            http_conf += f"\nupstream {name} {{\n{lines}    keepalive {keepalive};\n}}\n"
+            http_conf += f"\nupstream {name} {{\n{_servers(ports)}    keepalive {keepalive};\n}}\n"
         temp = {
             name: self.tmp / "nginx" / name for name in ("body", "proxy", "fcgi", "uwsgi", "scgi")
         }
@@ -261,14 +278,8 @@ http {{
         self.ports = [free_port() for _ in range(self.workers)]
         for port in self.ports:
             self._start_gunicorn(port)
-        # lophoc-live@: gevent, a smaller pool (deploy/systemd/lophoc-live@.service)
-        live_env = {
-            "LOPHOC_WORKER_CLASS": "gevent",
-            "LOPHOC_DB_POOL_SIZE": "8",
-            "LOPHOC_DB_MAX_OVERFLOW": "8",
-        }
         self.live_ports = [free_port() for _ in range(self.live_workers)]
-        self.live_procs = [self._start_gunicorn(p, extra_env=live_env) for p in self.live_ports]
+        self.live_procs = [self._start_gunicorn(p, extra_env=LIVE_ENV) for p in self.live_ports]
         for port, proc in zip(self.ports + self.live_ports, self.procs, strict=True):
             _wait_http(port, proc=proc)
         self.port = free_port()

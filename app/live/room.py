@@ -133,8 +133,9 @@ class LiveNamespace(Namespace):
             log.exception("leave of user %s from live session %s failed", user_id, session_id)
             db.session.rollback()
 
-    def _presence(self, session_id: int) -> None:
-        presence = live_presence.presence(session_id)
+    def _presence(self, session_id: int, presence: dict | None = None) -> None:
+        """Broadcast who is present (read now unless given) with its version."""
+        presence = presence or live_presence.presence(session_id)
         self._send("presence", {"session_id": session_id, **presence}, to=room_of(session_id))
 
     @handler(in_room=False)
@@ -151,14 +152,8 @@ class LiveNamespace(Namespace):
         conn.rooms[session_id] = joined.member
         if joined.is_presence_changed:
             state = joined.state
-            self._send(
-                "presence",
-                {
-                    "session_id": session_id,
-                    "present": state["present"],
-                    "version": state["presence_version"],
-                },
-                to=room_of(session_id),
+            self._presence(
+                session_id, {"present": state["present"], "version": state["presence_version"]}
             )
         return {"state": joined.state}
 

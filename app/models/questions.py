@@ -119,6 +119,7 @@ class Question(Timestamped, db.Model, SchoolOwned):
     )
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    bank: Mapped[QuestionBank] = relationship()
     category: Mapped[QuestionCategory | None] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship()
     versions: Mapped[list[QuestionVersion]] = relationship(

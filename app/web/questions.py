@@ -219,9 +219,8 @@ def question(bank_id: int, question_id: int):
         levels=LEVEL_LABELS,
         types=TYPE_LABELS,
         student_view=question_types.public_view(content),
-        can_change=question_bank_access.can_change(
-            current_user, question_bank_access.get_bank(current_user, row.bank_id)
-        ),
+        # get_question checked the bank, which is in the session now: no second query
+        can_change=question_bank_access.can_change(current_user, row.bank),
     )
 
 
