@@ -21,13 +21,14 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     from app import extensions, models  # noqa: F401 - models register their tables
     from app.api import register_api
-    from app.live import register_live
+    from app.live import register_live, route_socketio_path
     from app.web import register_web
     from app.web.hooks import register_hooks
 
     _ensure_sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
     register_live(extensions.socketio)  # before init_app, which registers the namespaces
     _init_extensions(app)
+    route_socketio_path(app)
     register_hooks(app)
     register_web(app)
     register_api(app)
