@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app
+from app.core import gc_tuning
 from app.extensions import socketio
 
 app = create_app(os.environ.get("LOPHOC_ENV", "production"))
@@ -17,10 +17,8 @@ _proxies = int(os.environ.get("LOPHOC_PROXY_COUNT", "1"))
 if _proxies:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=_proxies, x_proto=_proxies, x_host=_proxies)
 
-# Everything loaded so far (the app, its modules, SQLAlchemy's mappers) lives as long as the
-# process: keep it out of the garbage collector's full collections, which otherwise scan it
-# every time. With 2,000 live clients a full collection paused the worker, and every socket
-# in it, for 250-450 ms (docs/bench.md).
-gc.freeze()
+# Everything loaded so far lives as long as the process: out of the collector's scans, and
+# young collections rarer, so that no collection stops the process for long (gc_tuning).
+gc_tuning.settle()
 
 __all__ = ["app", "socketio"]

@@ -158,10 +158,10 @@ def _gunicorn(host: str, port: int, overrides: dict) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            import gc
+            from app.core import gc_tuning
 
             app = _create(overrides)[0]  # in the worker, after gevent patched it
-            gc.freeze()  # as wsgi.py does
+            gc_tuning.settle()  # as wsgi.py does
             return app
 
     Server().run()
