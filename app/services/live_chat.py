@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
-import bleach
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.core.clock import now_utc
 from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.sanitize import plain_text
 from app.core.text import nfc
 from app.extensions import db
 from app.models import LiveChatMessage, LiveSession, User
@@ -38,7 +36,7 @@ def clean_text(raw: object) -> str:
         raise ValidationFailed(_("Tin nhắn phải là văn bản."), code="malformed")
     if len(raw) > MAX_CHARS * 4:
         raise ValidationFailed(_("Tin nhắn dài quá %(n)s ký tự.", n=MAX_CHARS), code="too_long")
-    text = html.unescape(bleach.clean(raw, tags=set(), strip=True))
+    text = plain_text(raw)
     text = nfc(text).replace("\r\n", "\n").strip()
     if not text:
         raise ValidationFailed(_("Tin nhắn trống."), code="empty")

@@ -5,17 +5,16 @@ and, if the school keeps it, the chat transcript. One read-only use case for the
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import bleach
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.clock import to_local
+from app.core.sanitize import plain_text
 from app.extensions import db
 from app.models import Course, LivePoll, School, User
 from app.services.live import session_log, settings_for, teacher_session
@@ -146,7 +145,7 @@ def session_record_csv(actor: User, session_id: object) -> Export:
 
 
 def _plain(markup: str) -> str:
-    text = html.unescape(bleach.clean(markup or "", tags=[], strip=True))
+    text = plain_text(markup)
     return " ".join(text.split())
 
 
