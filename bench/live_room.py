@@ -231,6 +231,20 @@ def _process_stats(pids: list[int]) -> dict:
     return {"cpu_s": round(cpu, 1), "threads": threads, "rss_mb": round(rss / 1024)}
 
 
+def _report(queue, workers) -> tuple:
+    """The next client process's report; stops the run with the reason if a client process
+    died instead of reporting (it would otherwise wait for it forever)."""
+    import queue as queues
+
+    while True:
+        try:
+            return queue.get(timeout=5)
+        except queues.Empty:
+            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
+            if dead:
+                raise SystemExit(f"a client process died (exit {dead[0]}): no result") from None
+
+
 def run(
     plan_path: str,
     rooms: int,
@@ -262,7 +276,7 @@ def run(
     connected = failed = 0
     client_cpu_joining = client_cpu = 0.0
     for _ in workers:
-        _kind, ok, bad, cpu = queue.get()
+        _kind, ok, bad, cpu = _report(queue, workers)
         connected, failed = connected + ok, failed + bad
         client_cpu_joining += cpu
     connect_seconds = time.time() - t0
@@ -270,7 +284,7 @@ def run(
     start.set()
     latencies, delivered, expected = [], 0, 0
     for _ in workers:
-        _kind, lat, got, want, cpu = queue.get()
+        _kind, lat, got, want, cpu = _report(queue, workers)
         client_cpu += cpu
         latencies += lat
         delivered, expected = delivered + got, expected + want
