@@ -9,9 +9,10 @@ in this process takes effect at once, in other processes within that time.
 
 The exam's answer save is one Core statement (exam_answers, and the direct path of
 app/api/answer_lane.py), which this ORM guard does not see; it writes only into an attempt in
-progress, and a year is archived only when none of its attempts is (archive_year), while new
-attempts, resumes and reopenings go through the ORM and are refused. So it never writes into
-an archived year either.
+progress, and a year is archived only when none of its attempts is (archive_year), while
+resumes and reopenings go through the ORM and are refused. So it never writes into an archived
+year either. A new attempt is one Core INSERT too (exam_start), which asks
+refuse_archived_year() itself before it writes.
 """
 
 from __future__ import annotations
@@ -109,17 +110,29 @@ def _refuse_archived_writes(session: Session, _context, _instances) -> None:
                 continue
             if obj in session.dirty and not session.is_modified(obj):
                 continue
-            year_id = _year_of(session, obj)
-            if year_id in archived:
-                year = session.get(SchoolYear, year_id)
-                raise Conflict(
-                    _(
-                        "Năm học %(y)s đã được lưu trữ và chỉ đọc; không thể thay đổi dữ liệu "
-                        "của năm này.",
-                        y=year.name if year else year_id,
-                    ),
-                    code="year_archived",
-                )
+            _refuse_if_archived(session, _year_of(session, obj), archived)
+
+
+def refuse_archived_year(session: Session, year_id: int) -> None:
+    """The guard for a Core write the flush does not see (a new attempt): raises Conflict
+    when `year_id` is archived, as a flush of the same row would."""
+    if session.info.get(ALLOW_ARCHIVED):
+        return
+    archived = _archived_years(session)
+    with session.no_autoflush:
+        _refuse_if_archived(session, year_id, archived)
+
+
+def _refuse_if_archived(session: Session, year_id: int | None, archived: frozenset[int]) -> None:
+    if year_id in archived:
+        year = session.get(SchoolYear, year_id)
+        raise Conflict(
+            _(
+                "Năm học %(y)s đã được lưu trữ và chỉ đọc; không thể thay đổi dữ liệu của năm này.",
+                y=year.name if year else year_id,
+            ),
+            code="year_archived",
+        )
 
 
 def _find_year(school_code: str, year_name: str) -> SchoolYear:

@@ -8,8 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask import jsonify
 from sqlalchemy import event, func, select
 
+from app.api.exams import AttemptView
 from app.core import clock
 from app.extensions import db
 from app.models import Attempt, IntegrityEvent, Response
@@ -474,6 +476,60 @@ def test_resuming_on_the_same_device_writes_nothing(web, setting):
         assert seen.writes == [] and seen.commits == 0
         assert len(seen.sent) <= 3, seen.sent  # token, exam and attempt, the saved answers
     assert db.session.scalar(select(func.count()).select_from(IntegrityEvent)) == 0
+
+
+def test_the_start_reply_is_the_attempt_schemas_dump(app, web, setting):
+    """The start builds its JSON by hand (app/api/exams.py): byte for byte what AttemptView
+    gives for the same view, new (201) and resumed with an answer saved (200)."""
+    exam_id = _exam(setting).id
+    headers = web.bearer("hs0")
+    replies = [_start(web, headers, exam_id)]
+    question = replies[0].get_json()["questions"][0]
+    url = f"/api/v1/attempts/{replies[0].get_json()['id']}/answers/{question['id']}"
+    answer = question["options"][0]["id"]
+    assert (
+        web.client.put(url, json={"answer": answer, "seq": 3}, headers=headers).status_code == 200
+    )
+    replies.append(_start(web, headers, exam_id))
+    assert [r.status_code for r in replies] == [201, 200]
+    view = exam_attempts.attempt_view(db.session.get(Attempt, replies[0].get_json()["id"]))
+    assert view["answers"] and view["seqs"]
+    with app.test_request_context():
+        dumped = jsonify(AttemptView().dump(view)).get_data()
+    assert replies[1].get_data() == dumped
+    view.update(answers={}, seqs={})
+    with app.test_request_context():
+        assert replies[0].get_data() == jsonify(AttemptView().dump(view)).get_data()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "errors"),
+    [
+        ({"school_id": 1}, 422, {"json": {"school_id": ["Unknown field."]}}),
+        (
+            {"access_code": "A" * 101},
+            422,
+            {"json": {"access_code": ["Longer than maximum length 100."]}},
+        ),
+        ({"access_code": 1234}, 422, {"json": {"access_code": ["Not a valid string."]}}),
+        ([], 422, {"json": {"_schema": ["Invalid input type."]}}),
+        ("{", 400, {"json": ["Invalid JSON body."]}),
+    ],
+)
+def test_a_start_body_other_than_an_access_code_is_refused_by_the_schema(
+    web, setting, body, status, errors
+):
+    """The start reads the exam page's body by hand; any other body still gets the
+    schema's refusal, and no attempt."""
+    exam_id = _exam(setting).id
+    url = f"/api/v1/exams/{exam_id}/attempts"
+    data = body if isinstance(body, str) else json.dumps(body)
+    reply = web.client.post(
+        url, data=data, content_type="application/json", headers=web.bearer("hs0")
+    )
+    assert reply.status_code == status
+    assert reply.get_json()["error"]["details"]["errors"] == errors
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
 
 
 def test_a_start_by_someone_not_sitting_the_exam_is_not_found(web, setting, make, school):

@@ -145,6 +145,33 @@ def test_a_year_with_an_exam_in_progress_cannot_be_archived(app, school, past_co
     assert archived.exit_code == 0, archived.output
 
 
+def test_an_exam_of_an_archived_year_cannot_be_started(app, web, school, past_course):
+    """A new attempt is written by one Core INSERT, which the flush's guard does not see: the
+    start asks the guard itself, so the archived year stays read-only."""
+    from datetime import timedelta
+
+    from app.core.clock import now_utc
+    from app.models import Attempt, Exam
+
+    exam = Exam(
+        school_id=school.id,
+        course_id=past_course["course"].id,
+        title="Kiểm tra bù",
+        opens_at=now_utc() - timedelta(hours=1),
+        duration_minutes=45,
+        is_published=True,
+    )
+    db.session.add(exam)
+    db.session.commit()
+    headers = web.bearer(past_course["pupil"].username)
+    assert _cli(app, "years", "archive", "2024-2025", "--school", school.code).exit_code == 0
+
+    refused = web.client.post(f"/api/v1/exams/{exam.id}/attempts", json={}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "year_archived"
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
 def test_the_current_year_cannot_be_archived(app, school):
     from app.services.school import current_year
 
