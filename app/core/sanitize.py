@@ -97,10 +97,10 @@ def plain_text(markup: str | None) -> str:
     parser's cyclic garbage."""
     if not markup:
         return ""
-    if "<" not in markup and "&" not in markup and _printable(markup):
-        return markup
-    return html.unescape(bleach.clean(markup, tags=set(), strip=True))
-
-
-def _printable(text: str) -> bool:
-    return text.replace("\n", "").replace("\t", "").isprintable()
+    if (
+        "<" in markup
+        or "&" in markup
+        or not markup.replace("\n", "").replace("\t", "").isprintable()
+    ):
+        return html.unescape(bleach.clean(markup, tags=set(), strip=True))
+    return markup

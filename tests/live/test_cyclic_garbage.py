@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, request
 
 from tests.live.conftest import events
 
@@ -43,8 +43,6 @@ def test_the_socketio_path_matches_a_rule(app: Flask):
     # what servers build for polling and for a WebSocket, and what the test client builds
     for path, headers in (("/socket.io/", {}), ("/socket.io/", websocket), ("/socket.io", {})):
         with app.test_request_context(path, headers=headers):
-            from flask import request
-
             assert request.routing_exception is None
             assert request.endpoint == "socketio"
 
